@@ -1,0 +1,1 @@
+"""The ``hoplon`` command line. Presentation only: physics lives in the packages below."""

@@ -1,0 +1,1 @@
+"""Where is it: WGS84 and spherical Earth frames, gravity, atmosphere, line of sight."""

@@ -1,0 +1,1 @@
+"""How does it move: forces, batch integrators with events, and ``Trajectory``."""

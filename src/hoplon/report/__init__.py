@@ -1,0 +1,1 @@
+"""What does a person read: plots and maps. Matplotlib is imported only here and in the CLI."""

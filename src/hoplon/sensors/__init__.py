@@ -1,0 +1,1 @@
+"""What sees it: radars, space-based infrared early warning, and their measurements."""

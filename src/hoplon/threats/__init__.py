@@ -1,0 +1,1 @@
+"""What attacks: ballistic missiles, cruise missiles, boost-glide vehicles, a catalogue."""

@@ -1,0 +1,1 @@
+"""What do we believe: motion/measurement models, filters, association, fusion, metrics."""
