@@ -32,6 +32,7 @@ from hoplon.earth.constants import (
     WGS84_A_M,
     WGS84_E2,
 )
+from hoplon.earth.frames import WGS84, Ellipsoid
 from hoplon.errors import InputError
 
 # Indices into the env vector read by the kernels.
@@ -53,8 +54,11 @@ GRAVITY_CODES = {"none": 0, "point": 1, "j2": 2}
 
 
 @functools.lru_cache(maxsize=8)
-def _atmosphere_tables(step_m: float) -> np.ndarray:
-    """Rows [ln rho (kg/m^3), speed of sound (m/s)] on the uniform grid of ``log_density_table``."""
+def _atmosphere_tables(step_m: float) -> tuple[np.ndarray, float, float]:
+    """Rows [ln rho (kg/m^3), speed of sound (m/s)] on the uniform grid of ``log_density_table``.
+
+    Returns the (2, N) table, the first altitude and the grid step [m].
+    """
     from hoplon.earth import atmosphere
 
     alt, ln_rho = atmosphere.log_density_table(step_m)
@@ -63,7 +67,9 @@ def _atmosphere_tables(step_m: float) -> np.ndarray:
     table[0] = ln_rho
     table[1] = atmosphere.speed_of_sound(alt)
     table.setflags(write=False)
-    return table
+    h0 = float(alt[0])
+    dh = float((alt[-1] - alt[0]) / (alt.size - 1))
+    return table, h0, dh
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,13 @@ class EarthModel:
         """First eccentricity squared of the reference surface [-]."""
         return WGS84_E2 if self.shape == "wgs84" else 0.0
 
+    @property
+    def ellipsoid(self) -> Ellipsoid:
+        """The reference surface as a ``hoplon.earth.frames.Ellipsoid``."""
+        if self.shape == "wgs84":
+            return WGS84
+        return Ellipsoid(self.radius_m, 0.0)
+
     def atmosphere_tables(self) -> np.ndarray:
         """Tables the kernels interpolate: shape (2, N), rows [ln rho, speed of sound].
 
@@ -152,7 +165,7 @@ class EarthModel:
         """
         if not self.atmosphere:
             return np.zeros((2, 2), dtype=np.float64)
-        return _atmosphere_tables(float(self.atmosphere_step_m))
+        return _atmosphere_tables(float(self.atmosphere_step_m))[0]
 
     def to_array(self) -> np.ndarray:
         """Flat float64 env vector for the kernels (indices ``ENV_*`` of this module)."""
@@ -166,9 +179,9 @@ class EarthModel:
         env[ENV_GRAVITY] = GRAVITY_CODES[self.gravity_model]
         env[ENV_SPHERE] = 1.0 if self.shape == "sphere" else 0.0
         if self.atmosphere:
-            table = self.atmosphere_tables()
+            table, h0, dh = _atmosphere_tables(float(self.atmosphere_step_m))
             env[ENV_ATMOSPHERE] = 1.0
-            env[ENV_ATM_H0] = 0.0
-            env[ENV_ATM_DH] = float(self.atmosphere_step_m)
+            env[ENV_ATM_H0] = h0
+            env[ENV_ATM_DH] = dh
             env[ENV_ATM_N] = table.shape[1]
         return env

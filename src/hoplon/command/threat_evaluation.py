@@ -1,0 +1,298 @@
+r"""Threat evaluation: which defended asset each track threatens, how much, and when.
+
+Input is the tracker's *belief* about each threat's impact (mean latitude/longitude, a 2x2
+east/north covariance in metres and the predicted impact time), never truth. For every
+track x asset pair the probability that the impact falls inside the asset's disc is
+
+.. math:: P_{hit} = \iint_{|x - d| \le R} \mathcal{N}(x;\,0,\,P)\,dx
+
+with ``d`` the asset centre in the local east/north plane at the mean impact point [m] and
+``R`` the asset radius [m]. Whitening :math:`x = L y` (:math:`P = L L^T`) turns the density
+into a standard normal and the disc into an ellipse; along a ray :math:`y = \rho u(\theta)`
+from the mean the radial integral is exact, so
+
+.. math:: P_{hit} = \frac{1}{2\pi}\int \bigl(e^{-\rho_1^2/2} - e^{-\rho_2^2/2}\bigr)\,d\theta,
+
+where :math:`[\rho_1, \rho_2]` is the part of the ray inside the ellipse. When the mean is
+inside the disc (:math:`\rho_1 = 0`) the periodic integrand is summed with the trapezoid
+rule; otherwise only the angular sector that sees the disc is integrated, with Gauss-Legendre
+nodes after :math:`\theta = \theta_c + h \sin\varphi` (removes the square-root behaviour at the
+tangent rays). The value at risk is :math:`P_{hit} \cdot value`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from hoplon.command import _validate
+from hoplon.earth.constants import WGS84_A_M, WGS84_E2
+from hoplon.errors import InputError
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class DefendedAsset:
+    """A defended ground area: a disc on the ellipsoid.
+
+    Attributes
+    ----------
+    name : str
+        Unique name.
+    lat_rad, lon_rad : float
+        Geodetic latitude and longitude of the centre [rad].
+    radius_m : float
+        Radius of the defended area [m], > 0.
+    value : float
+        Relative value, >= 0 [-].
+    owner : str
+        Partner (force) that owns the asset.
+    """
+
+    name: str
+    lat_rad: float
+    lon_rad: float
+    radius_m: float
+    value: float = 1.0
+    owner: str = ""
+
+    def __post_init__(self) -> None:
+        if not -math.pi / 2 <= self.lat_rad <= math.pi / 2:
+            raise InputError(
+                f"assets.{self.name}.lat_rad", "latitude out of range", "[-pi/2, pi/2]"
+            )
+        if not (math.isfinite(self.radius_m) and self.radius_m > 0):
+            raise InputError(f"assets.{self.name}.radius_m", "must be > 0", "radius > 0 m")
+        _validate.nonnegative(f"assets.{self.name}.value", self.value)
+
+
+@dataclass(frozen=True)
+class ImpactPredictions:
+    """Predicted impact points of ``T`` tracks (the tracker's belief).
+
+    Attributes
+    ----------
+    track_id : (T,) int
+        Track identifiers.
+    lat_rad, lon_rad : (T,) float
+        Mean predicted impact point [rad].
+    cov_en_m2 : (T, 2, 2) float
+        Impact-point covariance in the local east/north plane [m^2].
+    impact_time_s : (T,) float
+        Predicted impact time [s since epoch].
+    """
+
+    track_id: IntArray
+    lat_rad: FloatArray
+    lon_rad: FloatArray
+    cov_en_m2: FloatArray
+    impact_time_s: FloatArray
+
+    def __post_init__(self) -> None:
+        n = len(self.track_id)
+        for name in ("lat_rad", "lon_rad", "impact_time_s"):
+            if np.shape(getattr(self, name)) != (n,):
+                raise InputError(f"impacts.{name}", f"shape must be ({n},)", "one value per track")
+        if np.shape(self.cov_en_m2) != (n, 2, 2):
+            raise InputError("impacts.cov_en_m2", f"shape must be ({n}, 2, 2)", "2x2 per track")
+
+    def __len__(self) -> int:
+        return len(self.track_id)
+
+
+@dataclass(frozen=True)
+class ThreatAssessment:
+    """Result of :func:`evaluate_threats` for ``T`` tracks and ``A`` assets.
+
+    Attributes
+    ----------
+    track_id : (T,) int
+    p_hit : (T, A) float
+        Probability that the impact falls inside each asset [-].
+    value_at_risk : (T, A) float
+        ``p_hit * value`` [-].
+    threatened_asset : (T,) int
+        Index of the asset with the largest value at risk, -1 where none is at risk.
+    threat_value : (T,) float
+        Expected value destroyed if the threat leaks, ``sum_a value_at_risk`` [-]
+        (assets assumed disjoint). This is what an assigner protects.
+    time_to_go_s : (T,) float
+        Predicted impact time minus the evaluation time [s].
+    """
+
+    track_id: IntArray
+    p_hit: FloatArray
+    value_at_risk: FloatArray
+    threatened_asset: IntArray
+    threat_value: FloatArray
+    time_to_go_s: FloatArray
+
+    def priority_order(self) -> IntArray:
+        """Track indices by decreasing threat value, ties broken by shorter time to go."""
+        return np.lexsort((self.time_to_go_s, -self.threat_value)).astype(np.int64)
+
+
+def _ecef(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    """ECEF of points on the WGS84 ellipsoid surface [m], shape ``(..., 3)``."""
+    n = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * np.sin(lat) ** 2)
+    return np.stack(
+        [
+            n * np.cos(lat) * np.cos(lon),
+            n * np.cos(lat) * np.sin(lon),
+            n * (1.0 - WGS84_E2) * np.sin(lat),
+        ],
+        axis=-1,
+    )
+
+
+def asset_offsets_en_m(
+    lat_rad: ArrayLike, lon_rad: ArrayLike, asset_lat_rad: ArrayLike, asset_lon_rad: ArrayLike
+) -> FloatArray:
+    """East/north offset of each asset centre from each impact point, shape ``(T, A, 2)`` [m].
+
+    The asset's ECEF position (on the ellipsoid) is projected onto the local tangent plane at
+    the impact point; exact for the small distances at which ``p_hit`` is not negligible.
+    """
+    lat = np.asarray(lat_rad, dtype=np.float64)
+    lon = np.asarray(lon_rad, dtype=np.float64)
+    diff = (
+        _ecef(np.asarray(asset_lat_rad, float), np.asarray(asset_lon_rad, float))[None]
+        - _ecef(lat, lon)[:, None]
+    )
+    east = np.stack([-np.sin(lon), np.cos(lon), np.zeros_like(lon)], axis=-1)
+    north = np.stack([-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)], axis=-1)
+    return np.stack(
+        [np.einsum("tak,tk->ta", diff, east), np.einsum("tak,tk->ta", diff, north)], axis=-1
+    )
+
+
+def p_impact_in_disc(
+    d_m: ArrayLike, P_m2: ArrayLike, R_m: ArrayLike, n_nodes: int = 256
+) -> FloatArray:
+    r"""Probability that a zero-mean 2-D Gaussian falls inside a disc (see module docstring).
+
+    Parameters
+    ----------
+    d_m : (..., 2) float
+        Disc centre relative to the Gaussian mean [m].
+    P_m2 : (..., 2, 2) float
+        Covariance [m^2], symmetric positive semi-definite (a tiny jitter is added).
+    R_m : (...) float
+        Disc radius [m].
+    n_nodes : int
+        Angular quadrature nodes.
+
+    Returns
+    -------
+    (...) float
+        :math:`P(|x - d| \le R)`, :math:`x \sim \mathcal{N}(0, P)`.
+    """
+    d = np.asarray(d_m, dtype=np.float64)
+    P = np.asarray(P_m2, dtype=np.float64)
+    R = np.asarray(R_m, dtype=np.float64)
+    shape = np.broadcast_shapes(d.shape[:-1], P.shape[:-2], R.shape)
+    d = np.broadcast_to(d, (*shape, 2))
+    P = np.broadcast_to(P, (*shape, 2, 2))
+    R = np.broadcast_to(R, shape)
+    scale = np.maximum(np.trace(P, axis1=-2, axis2=-1), R**2) + 1e-300
+    P = P + (1e-12 * scale)[..., None, None] * np.eye(2)
+    # Cholesky of a 2x2: L = [[l11, 0], [l21, l22]]
+    l11 = np.sqrt(P[..., 0, 0])
+    l21 = P[..., 1, 0] / l11
+    l22 = np.sqrt(np.maximum(P[..., 1, 1] - l21**2, 1e-300))
+    dist = np.hypot(d[..., 0], d[..., 1])
+    inside = dist < R
+    c = dist**2 - R**2  # < 0 inside
+
+    def integrand(theta: FloatArray) -> FloatArray:
+        ct, st = np.cos(theta), np.sin(theta)
+        vx = l11[..., None] * ct  # v = L u, physical direction of the ray
+        vy = l21[..., None] * ct + l22[..., None] * st
+        a = vx**2 + vy**2
+        b = vx * d[..., 0:1] + vy * d[..., 1:2]
+        disc = np.sqrt(np.maximum(b**2 - a * c[..., None], 0.0))
+        rho2 = (b + disc) / a
+        rho1 = np.where(inside[..., None], 0.0, np.maximum((b - disc) / a, 0.0))
+        rho2 = np.maximum(rho2, rho1)
+        return np.exp(-0.5 * rho1**2) - np.exp(-0.5 * rho2**2)
+
+    # mean inside the disc: full circle, trapezoid (spectral for a periodic integrand)
+    theta_full = np.arange(n_nodes) * (2.0 * np.pi / n_nodes)
+    p_inside = integrand(theta_full).mean(axis=-1)
+
+    # mean outside: the sector between the two tangent rays, Gauss-Legendre in phi
+    beta = np.arcsin(np.clip(R / np.maximum(dist, 1e-300), 0.0, 1.0))
+    alpha_d = np.arctan2(d[..., 1], d[..., 0])
+
+    def whitened_angle(alpha: FloatArray) -> FloatArray:
+        wx, wy = np.cos(alpha), np.sin(alpha)
+        yx = wx / l11
+        yy = (wy - l21 * yx) / l22
+        return np.arctan2(yy, yx)
+
+    th_lo = whitened_angle(alpha_d - beta)
+    th_hi = whitened_angle(alpha_d + beta)
+    span = np.mod(th_hi - th_lo, 2.0 * np.pi)
+    h = 0.5 * span
+    x, w = np.polynomial.legendre.leggauss(max(n_nodes // 4, 16))
+    phi = 0.5 * np.pi * x
+    theta = (th_lo + h)[..., None] + h[..., None] * np.sin(phi)
+    jac = h[..., None] * np.cos(phi) * (0.5 * np.pi)
+    p_outside = (integrand(theta) * jac * w).sum(axis=-1) / (2.0 * np.pi)
+    return np.clip(np.where(inside, p_inside, p_outside), 0.0, 1.0)
+
+
+def evaluate_threats(
+    impacts: ImpactPredictions,
+    assets: list[DefendedAsset] | tuple[DefendedAsset, ...],
+    now_s: float,
+    *,
+    min_p_hit: float = 1e-6,
+    n_nodes: int = 256,
+) -> ThreatAssessment:
+    """Evaluate ``T`` predicted impacts against ``A`` defended assets (vectorised T x A).
+
+    Parameters
+    ----------
+    impacts : ImpactPredictions
+        Belief about each track's impact.
+    assets : sequence of DefendedAsset
+        The assets this command node defends.
+    now_s : float
+        Evaluation time [s].
+    min_p_hit : float
+        Below this probability an asset is not counted as threatened [-].
+    """
+    names = [a.name for a in assets]
+    if len(set(names)) != len(names):
+        raise InputError("assets", "asset names must be unique", "distinct names")
+    T, A = len(impacts), len(assets)
+    if A == 0 or T == 0:
+        p_hit = np.zeros((T, A))
+    else:
+        a_lat = np.array([a.lat_rad for a in assets])
+        a_lon = np.array([a.lon_rad for a in assets])
+        radius = np.array([a.radius_m for a in assets])
+        d = asset_offsets_en_m(impacts.lat_rad, impacts.lon_rad, a_lat, a_lon)
+        P = np.asarray(impacts.cov_en_m2, dtype=np.float64)[:, None]
+        p_hit = p_impact_in_disc(d, P, radius[None, :], n_nodes=n_nodes)
+        p_hit = np.where(p_hit >= min_p_hit, p_hit, 0.0)
+    value = np.array([a.value for a in assets], dtype=np.float64)
+    var = p_hit * value[None, :]
+    if A:
+        threatened = np.where(var.max(axis=1) > 0.0, var.argmax(axis=1), -1)
+    else:
+        threatened = np.full(T, -1)
+    return ThreatAssessment(
+        track_id=np.asarray(impacts.track_id, dtype=np.int64),
+        p_hit=p_hit,
+        value_at_risk=var,
+        threatened_asset=threatened.astype(np.int64),
+        threat_value=var.sum(axis=1),
+        time_to_go_s=np.asarray(impacts.impact_time_s, dtype=np.float64) - float(now_s),
+    )

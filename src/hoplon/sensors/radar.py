@@ -1,0 +1,464 @@
+"""Ground (or sea) radars: visibility, SNR, detection and noisy measurements.
+
+A :class:`Radar` holds one radar's configuration in SI units (built by the spec layer or
+directly); it never simulates in its constructor. Work happens in methods that are thin
+wrappers around array kernels on a :class:`RadarArray` (the same parameters stacked over
+``S`` sensors), so that visibility and detection of ``(objects x times)`` targets against
+``S`` sensors is one broadcast evaluation, not a Python loop.
+
+Sensitivity is kept as one constant ``C`` [m^2] such that the (per-pulse, or per-look for
+the search form) SNR is ``SNR = C sigma / R^4``; every form of the radar range equation in
+:mod:`hoplon.sensors.radar_equation` reduces to it.
+
+Visibility of a target (all conditions):
+
+- slant range ``<= max_range_m`` (instrumented range);
+- azimuth within the field of regard ``|wrap(az - az_boresight)| <= span/2``;
+- elevation ``max(min_elevation, el_min) <= el <= el_max`` (geometric elevation);
+- line of sight over a smooth Earth with effective radius factor ``k``
+  (:func:`hoplon.earth.horizon.los_clear`).
+
+Measurement noise (per detection, independent Gaussian)::
+
+    sigma_R   = sqrt(sigma_R0^2   + (dR  / sqrt(2 SNR))^2)          (dR: range resolution)
+    sigma_ang = sqrt(sigma_ang0^2 + (theta_3dB / (k_m sqrt(2 SNR)))^2)
+
+The SNR-dependent terms are included only when ``range_resolution_m`` /
+``beamwidth_rad`` are set (Barton, *Radar System Analysis and Modeling*, 2005, ch. 18).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from hoplon.earth.frames import WGS84, ecef_to_geodetic, enu_matrix, geodetic_to_ecef
+from hoplon.earth.horizon import FOUR_THIRDS, los_clear
+from hoplon.sensors.detection import pd_from_snr, required_snr_db
+from hoplon.sensors.measurements import MeasurementBatch, MeasurementKind
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+TWO_PI = 2.0 * math.pi
+
+
+@dataclass(frozen=True)
+class Radar:
+    """Configuration of one radar, SI units (angles in rad).
+
+    Attributes
+    ----------
+    name : str
+        Identifier used in messages.
+    lat_rad, lon_rad, alt_m : float
+        Geodetic site (WGS84).
+    snr_constant_m2 : float
+        ``C`` in ``SNR = C sigma / R^4`` (per pulse for ``n_pulses`` pulses).
+    max_range_m : float
+        Instrumented range.
+    boresight_az_rad, azimuth_span_rad : float
+        Field of regard in azimuth: ``boresight +- span/2`` (span ``2 pi``: all round).
+    min_elevation_rad, max_elevation_rad : float
+        Elevation limits of the field of regard (the minimum includes any terrain mask).
+    k_factor : float
+        Effective Earth radius factor for the horizon (4/3 standard; 1 geometric).
+    pfa, n_pulses, swerling, method : detection parameters (see :mod:`.detection`).
+    pd_required : float
+        Single-dwell Pd that defines the "detection range" of coverage maps.
+    revisit_s : float
+        Time between looks at the same target (scan period).
+    sigma_range_m, sigma_angle_rad : float
+        Noise floors of range and of each angle (azimuth, elevation).
+    sigma_range_rate_mps : float or None
+        Range-rate noise; when set, ``observe`` gives ``RAE_RATE`` measurements.
+    beamwidth_rad, monopulse_slope, range_resolution_m : float or None
+        Enable SNR-scaled noise (see module docstring).
+    false_alarms : bool
+        Whether ``observe`` adds false alarms.
+    n_cells : float
+        Resolution cells per dwell (false alarms per dwell ~ Poisson(Pfa n_cells)).
+    sensor_id, owner : int
+        Indices written into measurements.
+    """
+
+    name: str
+    lat_rad: float
+    lon_rad: float
+    alt_m: float
+    snr_constant_m2: float
+    max_range_m: float
+    boresight_az_rad: float = 0.0
+    azimuth_span_rad: float = TWO_PI
+    min_elevation_rad: float = 0.0
+    max_elevation_rad: float = 0.5 * math.pi
+    k_factor: float = FOUR_THIRDS
+    pfa: float = 1e-6
+    n_pulses: int = 1
+    swerling: int = 1
+    method: str = "exact"
+    pd_required: float = 0.9
+    revisit_s: float = 10.0
+    sigma_range_m: float = 10.0
+    sigma_angle_rad: float = 1e-3
+    sigma_range_rate_mps: float | None = None
+    beamwidth_rad: float | None = None
+    monopulse_slope: float = 1.6
+    range_resolution_m: float | None = None
+    false_alarms: bool = False
+    n_cells: float = 1e5
+    sensor_id: int = 0
+    owner: int = 0
+
+    # ------------------------------------------------------------------ geometry helpers
+
+    @property
+    def position_ecef_m(self) -> FloatArray:
+        """Site position, ECEF [m]."""
+        return geodetic_to_ecef(self.lat_rad, self.lon_rad, self.alt_m, WGS84)
+
+    def blind_reason(self) -> str | None:
+        """Why this radar can never see anything, or ``None`` if it can."""
+        if self.azimuth_span_rad <= 0.0:
+            return "its azimuth field of regard is empty (span 0)"
+        if self.max_elevation_rad <= self.min_elevation_rad:
+            return "its elevation field of regard is empty (max elevation <= min elevation)"
+        if self.max_range_m <= 0.0:
+            return "its maximum range is zero"
+        if self.snr_constant_m2 <= 0.0:
+            return "its sensitivity is zero"
+        return None
+
+    def as_array(self) -> RadarArray:
+        """This radar as a one-sensor :class:`RadarArray`."""
+        return RadarArray.stack([self])
+
+    # ------------------------------------------------------------------------- methods
+
+    def aer(self, r_ecef: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Azimuth, elevation [rad], slant range [m] of targets ``(..., 3)``."""
+        az, el, rng = self.as_array().aer(r_ecef)
+        return az[..., 0], el[..., 0], rng[..., 0]
+
+    def visible(self, r_ecef: ArrayLike) -> BoolArray:
+        """Whether each target ``(..., 3)`` is in range, field of regard and line of sight."""
+        return self.as_array().visible(r_ecef)[..., 0]
+
+    def snr_db(self, r_ecef: ArrayLike, rcs_m2: ArrayLike) -> FloatArray:
+        """SNR [dB] of targets ``(..., 3)`` with RCS ``(...)`` (ignores visibility)."""
+        return self.as_array().snr_db(r_ecef, np.asarray(rcs_m2, float)[..., None])[..., 0]
+
+    def pd(self, r_ecef: ArrayLike, rcs_m2: ArrayLike) -> FloatArray:
+        """Single-dwell Pd of targets ``(..., 3)``; 0 where not visible."""
+        return self.as_array().pd(r_ecef, np.asarray(rcs_m2, float)[..., None])[..., 0]
+
+    def required_snr_db(self) -> float:
+        """Per-pulse SNR [dB] for ``pd_required`` with this radar's detection settings."""
+        return float(
+            required_snr_db(self.pd_required, self.pfa, self.n_pulses, self.swerling,
+                            self.method)
+        )
+
+    def detection_range_m(self, rcs_m2: float) -> float:
+        """Range [m] at which a target of ``rcs_m2`` is detected with ``pd_required``.
+
+        ``R = (C sigma / SNR_req)^(1/4)``, capped at the instrumented range.
+        """
+        snr_req = 10.0 ** (self.required_snr_db() / 10.0)
+        return float(min((self.snr_constant_m2 * rcs_m2 / snr_req) ** 0.25, self.max_range_m))
+
+    def scan_times(self, t_start_s: float, t_end_s: float, phase_s: float = 0.0) -> FloatArray:
+        """Look times ``t_start + phase + i revisit`` in ``[t_start, t_end]``."""
+        return np.arange(t_start_s + phase_s, t_end_s + 1e-9, self.revisit_s)
+
+    def observe(
+        self,
+        t_s: ArrayLike,
+        r_ecef: ArrayLike,
+        rcs_m2: ArrayLike,
+        rng: np.random.Generator,
+        truth_id: ArrayLike | None = None,
+        v_ecef: ArrayLike | None = None,
+    ) -> MeasurementBatch:
+        """Detect and measure targets; one dwell per distinct time.
+
+        Parameters
+        ----------
+        t_s : float or (n,) float
+            Look time of each target row [s].
+        r_ecef : (n, 3) float
+            True target positions [m, ECEF].
+        rcs_m2 : float or (n,) float
+            Mean RCS of each target.
+        rng : numpy.random.Generator
+            Source of all randomness (detection draws, noise, false alarms).
+        truth_id : (n,) int, optional
+            True object index of each row (default ``arange(n)``).
+        v_ecef : (n, 3) float, optional
+            True velocities; needed for ``RAE_RATE`` (when ``sigma_range_rate_mps`` is set).
+
+        Returns
+        -------
+        MeasurementBatch
+            ``RAE`` (or ``RAE_RATE``) reports of detections and false alarms, time-sorted.
+        """
+        return observe_radar(self, t_s, r_ecef, rcs_m2, rng, truth_id, v_ecef)
+
+
+# ---------------------------------------------------------------------------- stacked
+
+
+@dataclass(frozen=True)
+class RadarArray:
+    """Parameters of ``S`` radars stacked as arrays ``(S,)`` for batched evaluation."""
+
+    radars: tuple[Radar, ...]
+    site_ecef_m: FloatArray  # (S, 3)
+    M: FloatArray  # (S, 3, 3) ECEF -> ENU
+    site_r_m: FloatArray  # (S,) geocentric radius of the site
+    alt_m: FloatArray
+    snr_constant_m2: FloatArray
+    max_range_m: FloatArray
+    boresight_az_rad: FloatArray
+    half_span_rad: FloatArray
+    el_lo_rad: FloatArray
+    el_hi_rad: FloatArray
+    k_factor: FloatArray
+
+    @staticmethod
+    def stack(radars: list[Radar] | tuple[Radar, ...]) -> RadarArray:
+        """Stack radars (order kept: axis ``S`` of every output)."""
+        rs = tuple(radars)
+
+        def arr(name: str) -> FloatArray:
+            return np.array([getattr(r, name) for r in rs], dtype=float)
+
+        lat, lon, alt = arr("lat_rad"), arr("lon_rad"), arr("alt_m")
+        site = geodetic_to_ecef(lat, lon, alt, WGS84)
+        return RadarArray(
+            radars=rs,
+            site_ecef_m=site,
+            M=enu_matrix(lat, lon),
+            site_r_m=np.linalg.norm(site, axis=-1),
+            alt_m=alt,
+            snr_constant_m2=arr("snr_constant_m2"),
+            max_range_m=arr("max_range_m"),
+            boresight_az_rad=arr("boresight_az_rad"),
+            half_span_rad=0.5 * arr("azimuth_span_rad"),
+            el_lo_rad=arr("min_elevation_rad"),
+            el_hi_rad=arr("max_elevation_rad"),
+            k_factor=arr("k_factor"),
+        )
+
+    def __len__(self) -> int:
+        return len(self.radars)
+
+    def aer(self, r_ecef: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Azimuth, elevation [rad] and range [m] of targets ``(..., 3)`` -> ``(..., S)``."""
+        r = np.asarray(r_ecef, dtype=float)
+        d = r[..., None, :] - self.site_ecef_m  # (..., S, 3)
+        enu = np.einsum("sij,...sj->...si", self.M, d)
+        e, n, u = enu[..., 0], enu[..., 1], enu[..., 2]
+        horiz = np.hypot(e, n)
+        az = np.mod(np.arctan2(e, n), TWO_PI)
+        return az, np.arctan2(u, horiz), np.hypot(horiz, u)
+
+    def visible(self, r_ecef: ArrayLike) -> BoolArray:
+        """Visibility of targets ``(..., 3)`` from each radar -> ``(..., S)`` bool."""
+        r = np.asarray(r_ecef, dtype=float)
+        az, el, rng = self.aer(r)
+        daz = np.abs(np.mod(az - self.boresight_az_rad + math.pi, TWO_PI) - math.pi)
+        in_for = (daz <= self.half_span_rad + 1e-12) & (el >= self.el_lo_rad) & (
+            el <= self.el_hi_rad
+        )
+        ok = in_for & (rng <= self.max_range_m)
+        _, _, h_t = ecef_to_geodetic(r, WGS84)
+        cosang = np.einsum("...j,sj->...s", r, self.site_ecef_m) / (
+            np.linalg.norm(r, axis=-1)[..., None] * self.site_r_m
+        )
+        theta = np.arccos(np.clip(cosang, -1.0, 1.0))
+        los = los_clear(self.alt_m, h_t[..., None], theta, self.k_factor)
+        return ok & los
+
+    def snr_db(self, r_ecef: ArrayLike, rcs_m2: ArrayLike) -> FloatArray:
+        """SNR [dB] ``10 log10(C sigma / R^4)`` -> ``(..., S)``; ``rcs_m2`` broadcasts."""
+        _, _, rng = self.aer(r_ecef)
+        with np.errstate(divide="ignore"):
+            return 10.0 * np.log10(
+                self.snr_constant_m2 * np.asarray(rcs_m2, float) / np.maximum(rng, 1.0) ** 4
+            )
+
+    def pd(self, r_ecef: ArrayLike, rcs_m2: ArrayLike) -> FloatArray:
+        """Single-dwell Pd -> ``(..., S)``; 0 where a target is not visible."""
+        vis = self.visible(r_ecef)
+        snr = self.snr_db(r_ecef, rcs_m2)
+        out = np.zeros(vis.shape)
+        for s, radar in enumerate(self.radars):
+            out[..., s] = pd_lookup(snr[..., s], radar.pfa, radar.n_pulses, radar.swerling,
+                                    radar.method)
+        return np.where(vis, out, 0.0)
+
+    def evaluate(
+        self, r_ecef: ArrayLike, rcs_m2: ArrayLike
+    ) -> tuple[BoolArray, FloatArray, FloatArray]:
+        """Visibility, SNR [dB] and Pd of objects over times against every radar.
+
+        Parameters
+        ----------
+        r_ecef : (n_obj, n_t, 3) float
+        rcs_m2 : (n_obj,) float
+
+        Returns
+        -------
+        visible, snr_db, pd : (n_obj, S, n_t)
+        """
+        r = np.asarray(r_ecef, dtype=float)
+        rcs = np.asarray(rcs_m2, dtype=float)[:, None, None]
+        vis = self.visible(r)
+        snr = self.snr_db(r, rcs)
+        pd = np.zeros(vis.shape)
+        for s, radar in enumerate(self.radars):
+            pd[..., s] = pd_lookup(snr[..., s], radar.pfa, radar.n_pulses, radar.swerling,
+                                   radar.method)
+        pd = np.where(vis, pd, 0.0)
+        return (np.moveaxis(vis, -1, 1), np.moveaxis(snr, -1, 1), np.moveaxis(pd, -1, 1))
+
+
+# ---------------------------------------------------------------------- Pd table lookup
+
+_TABLE_DB = np.linspace(-40.0, 60.0, 4001)  # 0.025 dB steps
+
+
+@lru_cache(maxsize=64)
+def _pd_table(pfa: float, n_pulses: int, swerling: int, method: str) -> FloatArray:
+    return np.asarray(pd_from_snr(_TABLE_DB, pfa, n_pulses, swerling, method), dtype=float)
+
+
+def pd_lookup(
+    snr_db: ArrayLike, pfa: float, n_pulses: int, swerling: int, method: str = "exact"
+) -> FloatArray:
+    """Pd for per-pulse SNR [dB] by interpolation in a cached table (0.025 dB steps).
+
+    Accurate to about 1e-4 in Pd; below -40 dB Pd is the table's first value (about
+    Pfa), above 60 dB it is 1. Use :func:`hoplon.sensors.detection.pd_from_snr` for single exact values.
+    """
+    table = _pd_table(float(pfa), int(n_pulses), int(swerling), str(method))
+    s = np.asarray(snr_db, dtype=float)
+    s = np.where(np.isnan(s), -np.inf, s)
+    return np.interp(s, _TABLE_DB, table, left=table[0], right=1.0)
+
+
+# ------------------------------------------------------------------------- observation
+
+
+def _noise_sigmas(radar: Radar, snr_lin: FloatArray) -> tuple[FloatArray, FloatArray]:
+    snr_lin = np.maximum(snr_lin, 1e-12)
+    s_r = np.full(snr_lin.shape, radar.sigma_range_m)
+    s_a = np.full(snr_lin.shape, radar.sigma_angle_rad)
+    if radar.range_resolution_m is not None:
+        s_r = np.hypot(s_r, radar.range_resolution_m / np.sqrt(2.0 * snr_lin))
+    if radar.beamwidth_rad is not None:
+        s_a = np.hypot(s_a, radar.beamwidth_rad / (radar.monopulse_slope
+                                                   * np.sqrt(2.0 * snr_lin)))
+    return s_r, s_a
+
+
+def observe_radar(
+    radar: Radar,
+    t_s: ArrayLike,
+    r_ecef: ArrayLike,
+    rcs_m2: ArrayLike,
+    rng: np.random.Generator,
+    truth_id: ArrayLike | None = None,
+    v_ecef: ArrayLike | None = None,
+) -> MeasurementBatch:
+    """Implementation of :meth:`Radar.observe` (see there)."""
+    r = np.atleast_2d(np.asarray(r_ecef, dtype=float))
+    n = r.shape[0]
+    t = np.broadcast_to(np.asarray(t_s, dtype=float), (n,)).copy()
+    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))
+    tid = np.arange(n) if truth_id is None else np.asarray(truth_id, dtype=np.int64)
+    with_rate = radar.sigma_range_rate_mps is not None
+    if with_rate and v_ecef is None:
+        raise ValueError(f"radar {radar.name}: range-rate measurements need v_ecef")
+    arr = radar.as_array()
+    az, el, rg = (x[..., 0] for x in arr.aer(r))
+    vis = arr.visible(r)[..., 0]
+    snr_db = 10.0 * np.log10(radar.snr_constant_m2 * rcs / np.maximum(rg, 1.0) ** 4)
+    pd = np.where(vis, pd_lookup(snr_db, radar.pfa, radar.n_pulses, radar.swerling,
+                                 radar.method), 0.0)
+    u = rng.random(n)
+    det = u < pd
+    idx = np.nonzero(det)[0]
+    snr_lin = 10.0 ** (snr_db[idx] / 10.0)
+    s_r, s_a = _noise_sigmas(radar, snr_lin)
+    noise = rng.standard_normal((idx.size, 4 if with_rate else 3))
+    z_r = rg[idx] + s_r * noise[:, 0]
+    z_az = np.mod(az[idx] + s_a * noise[:, 1], TWO_PI)
+    z_el = el[idx] + s_a * noise[:, 2]
+    cols = [z_r, z_az, z_el]
+    var = [s_r**2, s_a**2, s_a**2]
+    if with_rate:
+        v = np.atleast_2d(np.asarray(v_ecef, dtype=float))[idx]
+        los = (r[idx] - arr.site_ecef_m[0]) / np.maximum(rg[idx], 1e-9)[:, None]
+        rdot = np.sum(los * v, axis=-1)
+        cols.append(rdot + radar.sigma_range_rate_mps * noise[:, 3])
+        var.append(np.full(idx.size, radar.sigma_range_rate_mps**2))
+    z = np.stack(cols, axis=-1)
+    R = np.zeros((idx.size, z.shape[1], z.shape[1]))
+    R[:, np.arange(z.shape[1]), np.arange(z.shape[1])] = np.stack(var, axis=-1)
+    t_det, snr_det, tid_det = t[idx], snr_db[idx], tid[idx]
+    if radar.false_alarms:
+        fa_t, fa_z, fa_R = _false_alarms(radar, np.unique(t), rng, with_rate)
+        t_det = np.concatenate([t_det, fa_t])
+        z = np.concatenate([z, fa_z])
+        R = np.concatenate([R, fa_R])
+        snr_det = np.concatenate([snr_det, np.full(fa_t.size, np.nan)])
+        tid_det = np.concatenate([tid_det, np.full(fa_t.size, -1, dtype=np.int64)])
+    m = t_det.size
+    order = np.argsort(t_det, kind="stable")
+    return MeasurementBatch(
+        kind=MeasurementKind.RAE_RATE if with_rate else MeasurementKind.RAE,
+        time_s=t_det[order],
+        z=z[order],
+        R=R[order],
+        sensor_position_ecef_m=np.broadcast_to(arr.site_ecef_m[0], (m, 3)).copy(),
+        sensor_id=np.full(m, radar.sensor_id, dtype=np.int64),
+        owner=np.full(m, radar.owner, dtype=np.int64),
+        snr_db=snr_det[order],
+        truth_id=tid_det[order].astype(np.int64),
+    )
+
+
+def _false_alarms(
+    radar: Radar, dwell_times: FloatArray, rng: np.random.Generator, with_rate: bool
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """False alarms: Poisson(Pfa n_cells) per dwell, uniform over (range, az, el) cells.
+
+    Cells are uniform in range and angle, so false alarms are uniform in range in
+    ``[0, max_range]``, azimuth in the field of regard and elevation in its limits.
+    Their reported covariance is the radar's noise floor.
+    """
+    counts = rng.poisson(radar.pfa * radar.n_cells, size=dwell_times.size)
+    m = int(counts.sum())
+    t = np.repeat(dwell_times, counts)
+    rr = rng.uniform(0.0, radar.max_range_m, m)
+    az = np.mod(radar.boresight_az_rad + radar.azimuth_span_rad * (rng.random(m) - 0.5), TWO_PI)
+    el = rng.uniform(radar.min_elevation_rad, radar.max_elevation_rad, m)
+    s_r, s_a = radar.sigma_range_m, radar.sigma_angle_rad
+    cols = [rr, az, el]
+    var = [s_r**2, s_a**2, s_a**2]
+    if with_rate:
+        sr = float(radar.sigma_range_rate_mps or 0.0)
+        cols.append(rng.uniform(-7000.0, 7000.0, m))
+        var.append(sr**2)
+    k = len(cols)
+    R = np.zeros((m, k, k))
+    R[:, np.arange(k), np.arange(k)] = np.array(var)
+    return t, np.stack(cols, axis=-1).reshape(m, k), R
+
+
+__all__ = ["Radar", "RadarArray", "observe_radar", "pd_lookup"]

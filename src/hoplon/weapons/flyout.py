@@ -1,0 +1,529 @@
+"""Interceptor flyout: simulate a fan of launch elevations, tabulate time-to-reach (range, alt).
+
+The flyout of an :class:`~hoplon.weapons.interceptor.InterceptorType` is simulated with the
+same batch flight code as the threats (:func:`hoplon.flight.propagate`), stage by stage,
+for a fan of ``n`` final launch elevations ``theta_k`` (from 90 deg down to the type's
+``min_launch_elevation_rad``). Each member rises vertically for ``vertical_rise_s``, then
+pitches over at ``pitch_rate_rad_s`` to its elevation and holds it while thrusting (pitch
+in local ENU, ``hoplon.flight.params`` steering 1); after burnout it coasts ballistically.
+
+Earth model and symmetry
+------------------------
+The fan is flown over a **non-rotating spherical Earth** (mean radius 6371 km, point-mass
+gravity, US Standard Atmosphere 1976), so the result depends only on the intercept point's
+ground range ``rho = R_mean * central_angle(site, point)`` and altitude ``h`` above the
+launcher, not on azimuth or latitude. Earth rotation (Coriolis, about 2 omega v, i.e.
+< 0.5 m/s^2 at 3 km/s) bends the path but changes the *time* to reach a point little; the
+guided interceptor steers to the point anyway.
+
+Table
+-----
+``T(rho, h)`` is the least time over the fan at which some member passes through
+``(rho, h)``. For each altitude row ``h_j`` each member's ascending (first up-crossing) and
+descending (last down-crossing) passages are located (linear between samples); between
+adjacent fan members on the same branch the time is linear in ``rho``; the gap between the
+two passages of the flattest member, and of the last member that still reaches the row
+(near apogee), is filled with the time at which that member reaches ground range ``rho``.
+Samples later than ``max_flyout_time_s`` are ignored, so points beyond the reach are NaN.
+:func:`flyout_time` interpolates the table bilinearly and returns NaN where any of the four
+corner nodes is unreachable (conservative at the edge of the reach).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from hoplon.earth.constants import R_EARTH_MEAN_M
+from hoplon.errors import InputError
+from hoplon.weapons.interceptor import InterceptorType
+
+FloatArray = NDArray[np.float64]
+
+#: Constant drag coefficient table used with Cd A from the ballistic coefficient.
+_CD_TABLE = np.array([[0.0, 1.0], [100.0, 1.0]])
+
+
+@dataclass(frozen=True)
+class FlyoutFan:
+    """Sampled flyout of ``n`` fan members (NaN-padded to ``S`` samples).
+
+    Attributes
+    ----------
+    elevation_rad : (n,)
+        Final launch elevation of each member [rad], decreasing (steepest first).
+    t_s, ground_range_m, altitude_m, speed_mps : (n, S)
+        Time since launch [s], ground range from the launcher [m], altitude above the launch
+        altitude [m], speed relative to the Earth [m/s].
+    n_samples : (n,) int
+        Valid samples of each member (after truncation at ground impact).
+    burnout_speed_mps : (n,)
+        Speed at the last stage's burnout [m/s].
+    """
+
+    elevation_rad: FloatArray
+    t_s: FloatArray
+    ground_range_m: FloatArray
+    altitude_m: FloatArray
+    speed_mps: FloatArray
+    n_samples: NDArray[np.int64]
+    burnout_speed_mps: FloatArray
+
+
+@dataclass(frozen=True)
+class FlyoutTable:
+    """Time to reach ``(ground range, altitude)`` on a uniform grid.
+
+    Attributes
+    ----------
+    name : str
+        Interceptor type name.
+    range_grid_m : (nr,)
+        Uniform ground-range nodes from 0 [m].
+    altitude_grid_m : (na,)
+        Uniform altitude nodes (above the launcher) from 0 [m].
+    time_s : (nr, na)
+        Least flyout time to the node [s]; NaN where unreachable within
+        ``max_flyout_time_s``.
+    speed_mps : (nr, na)
+        Interceptor speed at that arrival [m/s] (NaN where unreachable).
+    max_flyout_time_s : float
+        Longest flight time used to build the table [s].
+    """
+
+    name: str
+    range_grid_m: FloatArray
+    altitude_grid_m: FloatArray
+    time_s: FloatArray
+    speed_mps: FloatArray
+    max_flyout_time_s: float
+
+    @property
+    def max_range_m(self) -> float:
+        """Largest tabulated range with a reachable node [m]."""
+        ok = np.isfinite(self.time_s).any(axis=1)
+        return float(self.range_grid_m[ok].max()) if ok.any() else 0.0
+
+    @property
+    def max_altitude_m(self) -> float:
+        """Largest tabulated altitude with a reachable node [m]."""
+        ok = np.isfinite(self.time_s).any(axis=0)
+        return float(self.altitude_grid_m[ok].max()) if ok.any() else 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Simulation of the fan
+# ---------------------------------------------------------------------------------------------
+
+
+def simulate_fan(
+    itype: InterceptorType,
+    elevation_rad: ArrayLike,
+    *,
+    t_end_s: float | None = None,
+    dt_boost_s: float = 0.1,
+    dt_coast_s: float = 0.5,
+) -> FlyoutFan:
+    """Fly the interceptor for each final launch elevation with :func:`hoplon.flight.propagate`.
+
+    Parameters
+    ----------
+    itype : InterceptorType
+    elevation_rad : (n,) array
+        Final launch elevations [rad] in (0, pi/2].
+    t_end_s : float, optional
+        End of the simulation [s] (default: ``itype.max_flyout_time_s``).
+    dt_boost_s, dt_coast_s : float
+        RK4 steps (and sample intervals) while thrusting and coasting [s].
+
+    Returns
+    -------
+    FlyoutFan
+        Members in the order given.
+    """
+    from hoplon.flight import EarthModel, initial_state, make_params, propagate
+    from hoplon.flight import params as fparams
+
+    elev = np.atleast_1d(np.asarray(elevation_rad, dtype=np.float64))
+    if elev.ndim != 1 or np.any(~np.isfinite(elev)) or np.any(elev <= 0) or np.any(
+        elev > math.pi / 2 + 1e-12
+    ):
+        raise InputError("elevation_rad", "must be a 1-D array in (0, pi/2]", "(0, pi/2] rad")
+    elev = np.minimum(elev, math.pi / 2)
+    t_end = float(itype.max_flyout_time_s if t_end_s is None else t_end_s)
+    if not t_end > 0:
+        raise InputError("t_end_s", f"must be positive, got {t_end}")
+    n = elev.size
+    model = EarthModel(rotating=False, shape="sphere")
+    y = initial_state(0.0, 0.0, 0.0, 0.0, math.pi / 2, 0.0, itype.launch_mass_kg, model=model)
+    y = np.repeat(y, n, axis=0)
+    steer = {
+        "steering": 1.0,
+        "pitch0_rad": math.pi / 2,
+        "pitch_rate_rad_s": -itype.pitch_rate_rad_s,
+        "pitch_min_rad": elev,
+        "azimuth_rad": 0.0,
+        "t_start_s": itype.vertical_rise_s,
+        "ref_area_m2": itype.drag_area_m2,
+    }
+
+    def make(**kw: float) -> FloatArray:
+        # make_params validates without a Cd table, so switch the table on afterwards.
+        p = make_params(n, **kw, **steer)
+        p[:, fparams.USE_CD_TABLE] = 1.0
+        return p
+
+    ts: list[FloatArray] = []
+    ys: list[FloatArray] = []
+    t = 0.0
+    # Segments: (duration, thrust, mdot, dt, mass dropped at the end).
+    segments: list[tuple[float, float, float, float, float]] = []
+    for i, s in enumerate(itype.stages):
+        drop = s.inert_mass_kg if s.jettison else 0.0
+        segments.append((s.burn_time_s, s.thrust_n, s.mdot_kg_s, dt_boost_s, drop))
+        if s.coast_after_s > 0 and i < len(itype.stages) - 1:
+            segments.append((s.coast_after_s, 0.0, 0.0, dt_coast_s, 0.0))
+    burnout_speed = np.full(n, np.nan)
+    for k, (dur, thrust, mdot, dt, drop) in enumerate(segments):
+        if t >= t_end:
+            break
+        t1 = min(t + dur, t_end)
+        params = make(thrust_n=thrust, mdot_kg_s=mdot)
+        res = propagate(
+            y, params, model=model, t0=t, t_end=t1, dt=dt, stop_altitude_m=None,
+            cd_table=_CD_TABLE,
+        )  # fmt: skip
+        assert res.t is not None and res.y is not None
+        ts.append(res.t if k == 0 else res.t[:, 1:])
+        ys.append(res.y if k == 0 else res.y[:, 1:])
+        y = res.y_final.copy()
+        y[:, 6] -= drop
+        t = t1
+        if thrust > 0:
+            burnout_speed = np.linalg.norm(y[:, 3:6], axis=1)
+    if t < t_end:
+        params = make()
+        res = propagate(
+            y, params, model=model, t0=t, t_end=t_end, dt=dt_coast_s, stop_altitude_m=None,
+            cd_table=_CD_TABLE,
+        )  # fmt: skip
+        assert res.t is not None and res.y is not None
+        ts.append(res.t[:, 1:] if ts else res.t)
+        ys.append(res.y[:, 1:] if ys else res.y)
+    t_all = np.concatenate(ts, axis=1)
+    y_all = np.concatenate(ys, axis=1)
+    r = y_all[..., 0:3]
+    rn = np.linalg.norm(r, axis=-1)
+    alt = rn - model.radius_m
+    r0 = y_all[:, 0, 0:3]
+    cosang = np.einsum("nsk,nk->ns", r, r0) / (rn * np.linalg.norm(r0, axis=-1)[:, None])
+    sinang = np.linalg.norm(np.cross(r, r0[:, None, :]), axis=-1) / (
+        rn * np.linalg.norm(r0, axis=-1)[:, None]
+    )
+    ground = R_EARTH_MEAN_M * np.arctan2(sinang, cosang)
+    speed = np.linalg.norm(y_all[..., 3:6], axis=-1)
+    # Valid samples: finite, and before the first fall below the launch altitude.
+    valid = np.isfinite(t_all) & np.isfinite(alt)
+    below = (alt < -1.0) & (t_all > 1.0)
+    stop = np.where(below.any(axis=1), np.argmax(below, axis=1), t_all.shape[1])
+    nvalid = np.minimum(valid.sum(axis=1), stop)
+    col = np.arange(t_all.shape[1])[None, :]
+    mask = col < nvalid[:, None]
+    nan = np.nan
+    return FlyoutFan(
+        elevation_rad=elev,
+        t_s=np.where(mask, t_all, nan),
+        ground_range_m=np.where(mask, ground, nan),
+        altitude_m=np.where(mask, alt, nan),
+        speed_mps=np.where(mask, speed, nan),
+        n_samples=nvalid.astype(np.int64),
+        burnout_speed_mps=burnout_speed,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Tabulation kernel
+# ---------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_segment(
+    T: FloatArray, V: FloatArray, j: int, r0: float, dr: float, nr: int,
+    ra: float, ta: float, va: float, rb: float, tb: float, vb: float,
+) -> None:  # fmt: skip
+    """Fill row ``j`` with the time linear in range between (ra, ta) and (rb, tb)."""
+    lo, hi = min(ra, rb), max(ra, rb)
+    i0 = max(0, int(math.ceil((lo - r0) / dr - 1e-9)))
+    i1 = min(nr - 1, int(math.floor((hi - r0) / dr + 1e-9)))
+    for i in range(i0, i1 + 1):
+        x = r0 + i * dr
+        if hi > lo:
+            w = (x - ra) / (rb - ra)
+            w = min(1.0, max(0.0, w))
+        else:
+            w = 0.0 if ta <= tb else 1.0
+        t = ta + w * (tb - ta)
+        if t < T[i, j]:
+            T[i, j] = t
+            V[i, j] = va + w * (vb - va)
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_cap(
+    T: FloatArray, V: FloatArray, j: int, r0: float, dr: float, nr: int,
+    t: FloatArray, rho: FloatArray, v: FloatArray, s0: int, s1: int, ra: float, rb: float,
+) -> None:  # fmt: skip
+    """Fill row ``j`` between ranges ra < rb with the time member reaches each range."""
+    i0 = max(0, int(math.ceil((ra - r0) / dr - 1e-9)))
+    i1 = min(nr - 1, int(math.floor((rb - r0) / dr + 1e-9)))
+    s = s0
+    for i in range(i0, i1 + 1):
+        x = r0 + i * dr
+        while s < s1 and rho[s + 1] < x:
+            s += 1
+        if s >= s1:
+            break
+        d = rho[s + 1] - rho[s]
+        w = 0.0 if d <= 0 else min(1.0, max(0.0, (x - rho[s]) / d))
+        tt = t[s] + w * (t[s + 1] - t[s])
+        if tt < T[i, j]:
+            T[i, j] = tt
+            V[i, j] = v[s] + w * (v[s + 1] - v[s])
+
+
+@numba.njit(cache=True, nogil=True)
+def tabulate_kernel(
+    t: FloatArray,
+    rho: FloatArray,
+    h: FloatArray,
+    v: FloatArray,
+    n_samples: NDArray[np.int64],
+    r0: float,
+    dr: float,
+    nr: int,
+    h0: float,
+    dh: float,
+    na: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Least time to reach each node of a uniform (range, altitude) grid over a fan.
+
+    Parameters
+    ----------
+    t, rho, h, v : (n, S)
+        Samples of the fan members (time [s], ground range [m], altitude [m], speed [m/s]),
+        members ordered from steepest to flattest.
+    n_samples : (n,)
+        Valid samples per member.
+    r0, dr, nr, h0, dh, na
+        Uniform grids ``r0 + i dr`` (i < nr) and ``h0 + j dh`` (j < na).
+
+    Returns
+    -------
+    T, V : (nr, na)
+        Least arrival time [s] (inf where unreached) and the speed at that arrival [m/s].
+    """
+    n = t.shape[0]
+    T = np.full((nr, na), np.inf)
+    V = np.full((nr, na), np.nan)
+    # crossing data per member: asc (r, t, v, sample index), desc (r, t, v, sample index)
+    ar = np.empty(n)
+    at = np.empty(n)
+    av = np.empty(n)
+    ai = np.empty(n, dtype=np.int64)
+    dr_ = np.empty(n)
+    dt_ = np.empty(n)
+    dv = np.empty(n)
+    di = np.empty(n, dtype=np.int64)
+    for j in range(na):
+        hj = h0 + j * dh
+        for k in range(n):
+            ar[k] = np.nan
+            dr_[k] = np.nan
+            ai[k] = -1
+            di[k] = -1
+            m = n_samples[k]
+            for s in range(m - 1):
+                ha = h[k, s]
+                hb = h[k, s + 1]
+                if ai[k] < 0 and ha <= hj and hb > hj:
+                    w = (hj - ha) / (hb - ha)
+                    ar[k] = rho[k, s] + w * (rho[k, s + 1] - rho[k, s])
+                    at[k] = t[k, s] + w * (t[k, s + 1] - t[k, s])
+                    av[k] = v[k, s] + w * (v[k, s + 1] - v[k, s])
+                    ai[k] = s
+                if ha > hj and hb <= hj:
+                    w = (ha - hj) / (ha - hb)
+                    dr_[k] = rho[k, s] + w * (rho[k, s + 1] - rho[k, s])
+                    dt_[k] = t[k, s] + w * (t[k, s + 1] - t[k, s])
+                    dv[k] = v[k, s] + w * (v[k, s + 1] - v[k, s])
+                    di[k] = s
+        for k in range(n):
+            if ai[k] >= 0:
+                # a member on its own (covers its crossing node)
+                _fill_segment(T, V, j, r0, dr, nr, ar[k], at[k], av[k], ar[k], at[k], av[k])
+            if di[k] >= 0:
+                _fill_segment(T, V, j, r0, dr, nr, dr_[k], dt_[k], dv[k], dr_[k], dt_[k], dv[k])
+            if k + 1 < n:
+                if ai[k] >= 0 and ai[k + 1] >= 0:
+                    _fill_segment(
+                        T, V, j, r0, dr, nr, ar[k], at[k], av[k], ar[k + 1], at[k + 1], av[k + 1]
+                    )
+                if di[k] >= 0 and di[k + 1] >= 0:
+                    _fill_segment(
+                        T, V, j, r0, dr, nr, dr_[k], dt_[k], dv[k],
+                        dr_[k + 1], dt_[k + 1], dv[k + 1],
+                    )  # fmt: skip
+            # cap between the two passages of the flattest member reaching the row, or of the
+            # last member before the fan stops reaching it
+            if ai[k] >= 0 and di[k] >= 0 and di[k] >= ai[k]:
+                if k + 1 == n or ai[k + 1] < 0:
+                    if dr_[k] > ar[k]:
+                        _fill_cap(
+                            T, V, j, r0, dr, nr, t[k], rho[k], v[k], ai[k], di[k] + 1,
+                            ar[k], dr_[k],
+                        )  # fmt: skip
+    return T, V
+
+
+def tabulate_fan(
+    fan: FlyoutFan,
+    range_grid_m: ArrayLike,
+    altitude_grid_m: ArrayLike,
+    *,
+    name: str = "",
+    max_flyout_time_s: float = math.inf,
+) -> FlyoutTable:
+    """Tabulate a fan on uniform grids (see the module notes).
+
+    Samples later than ``max_flyout_time_s`` are ignored.
+    """
+    rg = np.asarray(range_grid_m, dtype=np.float64)
+    hg = np.asarray(altitude_grid_m, dtype=np.float64)
+    for label, g in (("range_grid_m", rg), ("altitude_grid_m", hg)):
+        if g.ndim != 1 or g.size < 2 or not np.all(np.isfinite(g)):
+            raise InputError(label, "must be a finite 1-D grid of at least 2 nodes")
+        step = np.diff(g)
+        if np.any(step <= 0) or not np.allclose(step, step[0], rtol=1e-9, atol=0.0):
+            raise InputError(label, "must be uniform and increasing")
+    t = np.ascontiguousarray(fan.t_s)
+    keep = t <= max_flyout_time_s
+    n_eff = np.minimum(fan.n_samples, np.where(keep.all(axis=1), t.shape[1], np.argmin(keep, 1)))
+    T, V = tabulate_kernel(
+        t,
+        np.ascontiguousarray(fan.ground_range_m),
+        np.ascontiguousarray(fan.altitude_m),
+        np.ascontiguousarray(fan.speed_mps),
+        n_eff.astype(np.int64),
+        float(rg[0]), float(rg[1] - rg[0]), int(rg.size),
+        float(hg[0]), float(hg[1] - hg[0]), int(hg.size),
+    )  # fmt: skip
+    T = np.where(np.isfinite(T), T, np.nan)
+    V = np.where(np.isfinite(T), V, np.nan)
+    return FlyoutTable(
+        name=name,
+        range_grid_m=rg,
+        altitude_grid_m=hg,
+        time_s=T,
+        speed_mps=V,
+        max_flyout_time_s=float(max_flyout_time_s),
+    )
+
+
+def default_elevations(itype: InterceptorType, n: int = 64) -> FloatArray:
+    """Fan elevations from 90 deg down to ``min_launch_elevation_rad``, denser when flat.
+
+    ``theta_k = theta_min + (pi/2 - theta_min) (1 - k/(n-1))^1.5`` puts more members at low
+    elevations, where the reach changes fastest with elevation.
+    """
+    if n < 3:
+        raise InputError("n_elevations", f"must be at least 3, got {n}", ">= 3")
+    lo = itype.min_launch_elevation_rad
+    u = 1.0 - np.arange(n) / (n - 1)
+    return lo + (math.pi / 2 - lo) * u**1.5
+
+
+def build_flyout_table(
+    itype: InterceptorType,
+    *,
+    n_elevations: int = 64,
+    n_range: int = 241,
+    n_altitude: int = 161,
+    margin: float = 1.3,
+    dt_boost_s: float = 0.1,
+    dt_coast_s: float = 0.5,
+) -> FlyoutTable:
+    """Simulate the fan and tabulate it (uncached; see :func:`flyout_table`).
+
+    The grids run from 0 to ``margin`` times the declared maximum range and altitude, so
+    that the table also shows how far the physics reaches beyond the declared envelope.
+    """
+    if margin < 1.0:
+        raise InputError("margin", f"must be at least 1, got {margin}", ">= 1")
+    for label, v in (("n_range", n_range), ("n_altitude", n_altitude)):
+        if int(v) != v or v < 2:
+            raise InputError(label, f"must be an integer >= 2, got {v}")
+    fan = simulate_fan(
+        itype,
+        default_elevations(itype, n_elevations),
+        dt_boost_s=dt_boost_s,
+        dt_coast_s=dt_coast_s,
+    )
+    rg = np.linspace(0.0, margin * itype.max_range_m, int(n_range))
+    hg = np.linspace(0.0, margin * itype.max_intercept_altitude_m, int(n_altitude))
+    return tabulate_fan(fan, rg, hg, name=itype.name, max_flyout_time_s=itype.max_flyout_time_s)
+
+
+@functools.lru_cache(maxsize=32)
+def flyout_table(itype: InterceptorType, **settings: float) -> FlyoutTable:
+    """The flyout table of an interceptor type, built once per process and cached.
+
+    ``settings`` are passed to :func:`build_flyout_table`. The table is a small picklable
+    dataclass of arrays: build it once per campaign and ship it to the workers.
+    """
+    return build_flyout_table(itype, **settings)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Interpolation
+# ---------------------------------------------------------------------------------------------
+
+
+def _bilinear(table: FlyoutTable, values: FloatArray, rho: ArrayLike, h: ArrayLike) -> FloatArray:
+    rho, h = np.broadcast_arrays(np.asarray(rho, dtype=np.float64), np.asarray(h, np.float64))
+    rg, hg = table.range_grid_m, table.altitude_grid_m
+    nr, na = rg.size, hg.size
+    fx = (rho - rg[0]) / (rg[1] - rg[0])
+    fy = (h - hg[0]) / (hg[1] - hg[0])
+    inside = (fx >= 0) & (fx <= nr - 1) & (fy >= 0) & (fy <= na - 1)
+    fx = np.where(inside, fx, 0.0)
+    fy = np.where(inside, fy, 0.0)
+    i = np.minimum(np.floor(fx).astype(np.intp), nr - 2)
+    j = np.minimum(np.floor(fy).astype(np.intp), na - 2)
+    wx = fx - i
+    wy = fy - j
+    out = (
+        values[i, j] * (1 - wx) * (1 - wy)
+        + values[i + 1, j] * wx * (1 - wy)
+        + values[i, j + 1] * (1 - wx) * wy
+        + values[i + 1, j + 1] * wx * wy
+    )
+    return np.where(inside, out, np.nan)
+
+
+def flyout_time(table: FlyoutTable, ground_range_m: ArrayLike, altitude_m: ArrayLike) -> FloatArray:
+    """Time of flight from launch to the point ``(ground range, altitude)`` [s].
+
+    Bilinear in the table; NaN outside the grid or where any corner node is unreachable.
+    Inputs broadcast; the result has their broadcast shape.
+    """
+    return _bilinear(table, table.time_s, ground_range_m, altitude_m)
+
+
+def flyout_speed(table: FlyoutTable, ground_range_m: ArrayLike, altitude_m: ArrayLike) -> FloatArray:
+    """Interceptor speed on arrival at ``(ground range, altitude)`` [m/s] (NaN if unreached)."""
+    return _bilinear(table, table.speed_mps, ground_range_m, altitude_m)
