@@ -176,3 +176,19 @@ def test_bad_problem_names_field(kw: dict, field: str) -> None:
     with pytest.raises(InputError) as err:
         AssignmentProblem(**args)
     assert err.value.field == field
+
+
+def test_with_doctrine_caps_salvo_and_holds_reserve() -> None:
+    from hoplon.command.doctrine import Reserve, ShootLookShoot
+
+    base = AssignmentProblem(
+        p_kill=np.full((2, 3), 0.6),
+        threat_value=np.ones(3),
+        inventory=[4, 10],
+        max_shots_per_pair=4,
+    )
+    pr = base.with_doctrine(ShootLookShoot(1, 1, 5.0, reserve=Reserve(count=1, fraction=0.3)))
+    np.testing.assert_array_equal(pr.usable, [2, 7])
+    shots = Optimal().assign(pr).shots
+    assert shots.max() <= 1
+    assert np.all(shots.sum(axis=1) <= [2, 7])

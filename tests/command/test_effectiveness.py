@@ -92,3 +92,19 @@ def test_bad_input_names_field(call, field: str) -> None:
     with pytest.raises(InputError) as err:
         call()
     assert err.value.field == field
+
+
+def test_package_exports_resolve_and_import_is_lean() -> None:
+    import subprocess
+    import sys
+
+    import hoplon.command as command
+
+    for name in command.__all__:
+        assert getattr(command, name) is not None
+    code = (
+        "import sys, hoplon.command, hoplon.command.assignment, hoplon.command.network;"
+        "print('scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -96,7 +96,7 @@ def test_geodesic_inverse_direct_round_trip(
     s, az1, az2 = geodesic_inverse(lat1, lon1, lat2, lon2)
     assert 0.0 <= float(s) <= 20003931.46
     assert 0.0 <= float(az1) < 2 * math.pi and 0.0 <= float(az2) < 2 * math.pi
-    p, lam, a2 = geodesic_direct(lat1, lon1, az1, s)
+    p, lam, _ = geodesic_direct(lat1, lon1, az1, s)
     assert float(p) == pytest.approx(lat2, abs=1e-9)
     if abs(lat2) < math.pi / 2 - 1e-7:
         assert abs(float(wrap_pi(lam - lon2))) * math.cos(lat2) < 1e-9

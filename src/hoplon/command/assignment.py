@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hoplon.command import _validate
+from hoplon.command.doctrine import Doctrine
 from hoplon.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -154,6 +155,17 @@ class AssignmentProblem:
         if self.max_shots_per_threat is not None:
             cap = np.minimum(cap, self.max_shots_per_threat[None, :])
         return np.where(self.allowed, cap, 0).astype(np.int64)
+
+    def with_doctrine(self, doctrine: Doctrine) -> AssignmentProblem:
+        """Apply a doctrine: at most its first-stage salvo per pair, its reserve held back.
+
+        Later shoot-look-shoot stages are re-planned after the kill assessment.
+        """
+        return replace(
+            self,
+            max_shots_per_pair=np.full(self.n_batteries, doctrine.first_salvo),
+            reserve=np.maximum(self.reserve, doctrine.reserve.held(self.inventory)),
+        )
 
     def subproblem(
         self,
@@ -560,7 +572,7 @@ class Layered:
             sub_shots = a.shots
             shots[idx] = sub_shots
             S = S * survival(sub, sub_shots)
-        name = getattr(self.inner, "__class__", type(self.inner)).__name__.lower()
+        name = type(self.inner).__name__.lower()
         return Assignment.from_shots(
             problem, shots, f"layered({name})", solve_time_s=time.perf_counter() - t0
         )

@@ -24,6 +24,7 @@ from hoplon.flight.propagate import (
     initial_state,
     propagate,
 )
+from hoplon.flight.trajectory import Trajectory, concatenate
 
 __all__ = [
     "N_PARAMS",
@@ -33,6 +34,8 @@ __all__ = [
     "STATUS_T_END",
     "BatchResult",
     "EarthModel",
+    "Trajectory",
+    "concatenate",
     "initial_state",
     "make_params",
     "params",

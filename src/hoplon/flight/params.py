@@ -102,12 +102,18 @@ def make_params(n: int, **columns: float | np.ndarray) -> np.ndarray:
             )
         except ValueError as exc:
             raise InputError(name, f"cannot broadcast to ({n},): {exc}") from None
-    validate_params(params)
+    validate_params(params, require_table=False)
     return params
 
 
-def validate_params(params: np.ndarray, cd_table: np.ndarray | None = None) -> None:
-    """Check a parameter array; raise ``InputError`` naming the first bad column."""
+def validate_params(
+    params: np.ndarray, cd_table: np.ndarray | None = None, *, require_table: bool = True
+) -> None:
+    """Check a parameter array; raise ``InputError`` naming the first bad column.
+
+    With ``require_table`` (as in ``propagate``), objects with ``use_cd_table = 1`` need a
+    ``cd_table``.
+    """
     if params.ndim != 2 or params.shape[1] != N_PARAMS:
         raise InputError("params", f"must have shape (n, {N_PARAMS}), got {params.shape}")
     names = {col: name for name, (col, _) in COLUMNS.items()}
@@ -143,7 +149,7 @@ def validate_params(params: np.ndarray, cd_table: np.ndarray | None = None) -> N
         "must lie in [-pi/2, pi/2]",
         "[-pi/2, pi/2] rad",
     )
-    if np.any(flag == 1) and cd_table is None:
+    if require_table and np.any(flag == 1) and cd_table is None:
         raise InputError("cd_table", "use_cd_table is set but no Cd table was given")
 
 

@@ -93,6 +93,8 @@ class BatchResult:
         if self.t is None or self.y is None:
             raise InputError("record", "no samples were recorded", "propagate(..., record=True)")
         k = int(self.n_samples[i])
+        meta = {"status": STATUS_NAMES.get(int(self.status[i]), "unknown")}
+        meta.update(metadata)
         return Trajectory(
             t_s=self.t[i, :k].copy(),
             y=self.y[i, :k].copy(),
@@ -100,7 +102,7 @@ class BatchResult:
             name=name,
             params=None if self.params is None else self.params[i].copy(),
             cd_table=self.cd_table,
-            metadata=dict(metadata),
+            metadata=meta,
         )
 
 

@@ -118,9 +118,7 @@ class BallisticBatch:
     def burnout_flight_path_angle_rad(self) -> np.ndarray:
         """Flight-path angle at burnout above the local horizontal (ellipsoid normal) [rad]."""
         lat, lon, _ = _geo.lat_lon_alt(self.burnout_y[:, :3], self.model)
-        up = np.stack(
-            [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1
-        )
+        up = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
         v = self.burnout_y[:, 3:6]
         s = np.linalg.norm(v, axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -229,7 +227,9 @@ def fly_ballistic_batch(
     az = np.atleast_1d(np.asarray(azimuth_rad, dtype=np.float64))
     n = az.size
     kick = _broadcast(
-        n, "kick_angle_rad", missile.pitch.kick_angle_rad if kick_angle_rad is None else kick_angle_rad
+        n,
+        "kick_angle_rad",
+        missile.pitch.kick_angle_rad if kick_angle_rad is None else kick_angle_rad,
     )
     cut = _broadcast(n, "cutoff_time_s", math.inf if cutoff_time_s is None else cutoff_time_s)
     if np.any(~np.isfinite(az)):
@@ -383,13 +383,13 @@ def burnout_state_batch(
     """
     model = EarthModel() if model is None else model
     az, v, g = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(a, dtype=np.float64)) for a in (azimuth_rad, speed_mps,
-                                                                  flight_path_angle_rad))
+        *(
+            np.atleast_1d(np.asarray(a, dtype=np.float64))
+            for a in (azimuth_rad, speed_mps, flight_path_angle_rad)
+        )
     )
     n = az.size
-    y0 = initial_state(
-        launch_lat_rad, launch_lon_rad, burnout_altitude_m, v, g, az, mass_kg, model
-    )
+    y0 = initial_state(launch_lat_rad, launch_lon_rad, burnout_altitude_m, v, g, az, mass_kg, model)
     return _coast(
         mass_kg, beta_kg_m2, np.zeros(n), y0, np.zeros(n, dtype=bool), model, coast_dt_s,
         record, [],
@@ -421,5 +421,7 @@ def fly_ballistic(
         coast_dt_s=coast_dt_s, record=True,
     )  # fmt: skip
     if batch.boost_failed[0]:
-        raise InputError("missile", f"{missile.name}: the boost hit the ground (bad pitch programme)")
+        raise InputError(
+            "missile", f"{missile.name}: the boost hit the ground (bad pitch programme)"
+        )
     return batch.trajectory(0, name=missile.name, missile=missile.name)

@@ -87,7 +87,9 @@ def _conic(v: Array, r: Array, gamma: Array, mu: float) -> tuple[Array, Array, A
     return p, e, nu
 
 
-def apogee_radius(v: ArrayLike, r: ArrayLike, gamma: ArrayLike, mu: float = MU_EARTH_M3_S2) -> Array:
+def apogee_radius(
+    v: ArrayLike, r: ArrayLike, gamma: ArrayLike, mu: float = MU_EARTH_M3_S2
+) -> Array:
     """Apogee radius r_a = r (1 + √(1 − Q(2−Q) cos²γ)) / (2 − Q) (BMW eq. 6.2-?; a(1+e)).
 
     ``nan`` for Q ≥ 2 (escape).
@@ -251,9 +253,7 @@ def max_range_angle(Q: ArrayLike) -> tuple[Array, Array]:
     return psi, 0.25 * (np.pi - psi)
 
 
-def _bisect(
-    f: Callable[[Array], Array], lo: Array, hi: Array, iters: int = 80
-) -> Array:
+def _bisect(f: Callable[[Array], Array], lo: Array, hi: Array, iters: int = 80) -> Array:
     """Vectorised bisection of a function that changes sign between ``lo`` and ``hi``."""
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
     flo = f(lo)

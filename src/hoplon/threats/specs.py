@@ -43,7 +43,8 @@ def _positive(name: str, value: float, *, allow_zero: bool = False) -> None:
     ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
     if not ok:
         raise InputError(
-            name, f"must be {'non-negative' if allow_zero else 'positive'}, got {value}",
+            name,
+            f"must be {'non-negative' if allow_zero else 'positive'}, got {value}",
             ">= 0" if allow_zero else "> 0",
         )
 

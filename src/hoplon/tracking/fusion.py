@@ -60,9 +60,11 @@ def covariance_intersection(
         lambda w: _criterion(fused(w), criterion), bounds=(0.0, 1.0), method="bounded",
         options={"xatol": 1e-6},
     )
-    candidates = [(float(res.fun), float(res.x)),
-                  (_criterion(Pb, criterion), 0.0), (_criterion(Pa, criterion), 1.0)]
-    _, w = min(candidates)
+    # an end point only where it is strictly better (ties, e.g. Pa = Pb, keep the interior ω)
+    w, best = float(res.x), float(res.fun)
+    for value, end in ((_criterion(Pb, criterion), 0.0), (_criterion(Pa, criterion), 1.0)):
+        if value < best - 1e-12 * abs(best):
+            w, best = end, value
     P = symmetrise(fused(w))
     x = P @ (w * Ia @ xa + (1.0 - w) * Ib @ xb)
     return x, P, w

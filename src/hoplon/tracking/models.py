@@ -360,9 +360,12 @@ class Ballistic:
                 vn[:, None, None] * np.eye(3)
                 + np.einsum("ni,nj->nij", v, v) / np.maximum(vn, 1e-9)[:, None, None]
             )
-            # dρ/dr ≈ -ρ/H r̂ (spherical-height derivative)
+            # dρ/dr = -ρ/H dh/dr, h = |r| - a (1 - f z²/|r|²)
+            z = r[:, 2]
+            dh = u + (WGS84_A_M * WGS84_F * (-2.0 * z * z / rn**4))[:, None] * r
+            dh[:, 2] += WGS84_A_M * WGS84_F * 2.0 * z / rn**2
             A[:, 3:6, :3] += (k * vn / self.scale_height_m)[:, None, None] * np.einsum(
-                "ni,nj->nij", v, u
+                "ni,nj->nij", v, dh
             )
             A[:, 3:6, 6] = (rho * vn / (2.0 * beta**2))[:, None] * v
         return A

@@ -121,6 +121,14 @@ class FlyoutTable:
 # ---------------------------------------------------------------------------------------------
 
 
+def _samples(res: object) -> tuple[FloatArray, FloatArray]:
+    """The recorded samples of a BatchResult, trimmed to the common valid length."""
+    t, y, ns = res.t, res.y, res.n_samples  # type: ignore[attr-defined]
+    assert t is not None and y is not None
+    k = int(ns.min())
+    return t[:, :k], y[:, :k]
+
+
 def simulate_fan(
     itype: InterceptorType,
     elevation_rad: ArrayLike,
@@ -198,9 +206,9 @@ def simulate_fan(
             y, params, model=model, t0=t, t_end=t1, dt=dt, stop_altitude_m=None,
             cd_table=_CD_TABLE,
         )  # fmt: skip
-        assert res.t is not None and res.y is not None
-        ts.append(res.t if k == 0 else res.t[:, 1:])
-        ys.append(res.y if k == 0 else res.y[:, 1:])
+        rt, ry = _samples(res)
+        ts.append(rt if k == 0 else rt[:, 1:])
+        ys.append(ry if k == 0 else ry[:, 1:])
         y = res.y_final.copy()
         y[:, 6] -= drop
         t = t1
@@ -212,9 +220,9 @@ def simulate_fan(
             y, params, model=model, t0=t, t_end=t_end, dt=dt_coast_s, stop_altitude_m=None,
             cd_table=_CD_TABLE,
         )  # fmt: skip
-        assert res.t is not None and res.y is not None
-        ts.append(res.t[:, 1:] if ts else res.t)
-        ys.append(res.y[:, 1:] if ys else res.y)
+        rt, ry = _samples(res)
+        ts.append(rt[:, 1:] if ts else rt)
+        ys.append(ry[:, 1:] if ys else ry)
     t_all = np.concatenate(ts, axis=1)
     y_all = np.concatenate(ys, axis=1)
     r = y_all[..., 0:3]

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hoplon.errors import InputError
+from hoplon.tracking.filters import (
+    IMMState,
+    MerweSigmaPoints,
+    check_covariance,
+    ekf_predict,
+    ekf_update,
+    imm_predict,
+    imm_update,
+    kf_predict,
+    kf_update,
+    ukf_predict,
+    ukf_update,
+)
+from hoplon.tracking.models import ConstantVelocity, LinearPosition
+
+
+def _spd(rng: np.random.Generator, n: int, d: int, scale: float = 1.0) -> np.ndarray:
+    A = rng.normal(size=(n, d, d))
+    return scale * (A @ np.swapaxes(A, -1, -2) + 0.1 * np.eye(d))
+
+
+def test_kf_matches_textbook_single_step():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1, 4))
+    P = _spd(rng, 1, 4)
+    F = ConstantVelocity(q=0.5, ndim=2).matrix(1.0)
+    Q = ConstantVelocity(q=0.5, ndim=2).covar(1.0)
+    H = LinearPosition(2).jacobian(x)
+    R = np.eye(2)[None] * 0.3
+    z = rng.normal(size=(1, 2))
+    xp, Pp = kf_predict(x, P, F, Q)
+    xu, Pu, _ = kf_update(xp, Pp, z - xp[:, :2], H, R)
+    # textbook (non-Joseph) form for comparison
+    F0, H0, R0 = F[0], H[0], R[0]
+    Pp0 = F0 @ P[0] @ F0.T + Q[0]
+    K = Pp0 @ H0.T @ np.linalg.inv(H0 @ Pp0 @ H0.T + R0)
+    np.testing.assert_allclose(xu[0], F0 @ x[0] + K @ (z[0] - H0 @ F0 @ x[0]), rtol=1e-12)
+    np.testing.assert_allclose(Pu[0], (np.eye(4) - K @ H0) @ Pp0, rtol=1e-10, atol=1e-12)
+
+
+def test_ukf_equals_kf_on_linear_models():
+    rng = np.random.default_rng(1)
+    n = 6
+    x = rng.normal(size=(n, 4))
+    P = _spd(rng, n, 4)
+    model = ConstantVelocity(q=0.2, ndim=2)
+    meas = LinearPosition(2)
+    z = rng.normal(size=(n, 2))
+    R = np.broadcast_to(np.eye(2) * 0.5, (n, 2, 2))
+    xe, Pe = ekf_predict(x, P, model, 0.7)
+    xe, Pe = ekf_update(xe, Pe, z, R, meas)
+    pts = MerweSigmaPoints(alpha=0.5, beta=2.0, kappa=1.0)
+    xu, Pu, _ = ukf_predict(x, P, model, 0.7, pts)
+    xu, Pu = ukf_update(xu, Pu, z, R, meas, None, pts)
+    np.testing.assert_allclose(xu, xe, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(Pu, Pe, rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), scale=st.floats(1e-3, 1e6), rscale=st.floats(1e-4, 1e4))
+def test_covariance_stays_symmetric_positive_definite(seed, scale, rscale):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(3, 6)) * scale
+    P = _spd(rng, 3, 6, scale)
+    model = ConstantVelocity(q=rng.uniform(0, 10))
+    meas = LinearPosition(3)
+    for _ in range(5):
+        x, P = ekf_predict(x, P, model, rng.uniform(0.1, 5.0))
+        R = _spd(rng, 3, 3, rscale)
+        x, P = ekf_update(x, P, x[:, :3] + rng.normal(size=(3, 3)), R, meas)
+        np.testing.assert_array_equal(P, np.swapaxes(P, -1, -2))
+        assert np.all(np.linalg.eigvalsh(P)[:, 0] > 0)
+
+
+def test_check_covariance_rejects_bad_R():
+    with pytest.raises(InputError, match="R"):
+        check_covariance(np.array([[[1.0, 0.0], [0.0, -1.0]]]))
+    with pytest.raises(InputError, match="R"):
+        check_covariance(np.array([[[1.0, 0.5], [0.0, 1.0]]]))
+    check_covariance(np.eye(3)[None])
+
+
+def test_imm_detects_manoeuvre():
+    rng = np.random.default_rng(3)
+    quiet, loud = ConstantVelocity(q=0.01, ndim=1), ConstantVelocity(q=100.0, ndim=1)
+    Pi = np.array([[0.95, 0.05], [0.05, 0.95]])
+    state = IMMState(np.zeros((1, 2, 2)), np.broadcast_to(np.eye(2) * 10, (1, 2, 2, 2)).copy(),
+                     np.array([[0.5, 0.5]]))
+    pos, vel = 0.0, 10.0
+    meas = LinearPosition(1)
+    R = np.array([[[1.0]]])
+    mu_loud = []
+    for k in range(80):
+        if k >= 40:
+            vel += 30.0 * rng.choice([-1, 1])  # random manoeuvres
+        pos += vel
+        state = imm_predict(state, [quiet, loud], Pi, 1.0)
+        state = imm_update(state, np.array([[pos + rng.normal()]]), R, meas)
+        mu_loud.append(state.mu[0, 1])
+    assert np.mean(mu_loud[10:40]) < 0.3
+    assert np.mean(mu_loud[50:]) > 0.8
+    xc, Pc = state.combined()
+    assert abs(xc[0, 0] - pos) < 10.0 and np.all(np.linalg.eigvalsh(Pc) > 0)
+    with pytest.raises(InputError, match="transition_matrix"):
+        imm_predict(state, [quiet, loud], np.array([[0.5, 0.6], [0.5, 0.5]]), 1.0)
