@@ -11,7 +11,14 @@ from hoplon.earth import atmosphere
 from hoplon.earth.frames import SPHERE, WGS84, ecef_to_geodetic, geodetic_to_ecef
 from hoplon.earth.gravity import gravity_j2, gravity_point_mass
 from hoplon.flight import EarthModel, make_params
-from hoplon.flight.forces import cd_of_mach, density, deriv, geodetic_altitude, gravity, speed_of_sound
+from hoplon.flight.forces import (
+    cd_of_mach,
+    density,
+    deriv,
+    geodetic_altitude,
+    gravity,
+    speed_of_sound,
+)
 from hoplon.flight.model import ENV_A, ENV_E2, ENV_SPHERE
 
 RNG = np.random.default_rng(7)
@@ -47,7 +54,9 @@ def test_kernel_altitude_matches_frames(shape: str) -> None:
     pts = np.vstack([pts, [[0.0, 0.0, 7e6], [0.0, 0.0, -6.4e6], [7e6, 0.0, 0.0]]])
     lat, lon, alt = ecef_to_geodetic(pts, ell)
     for k, r in enumerate(pts):
-        h, cb, sb, cl, sl = geodetic_altitude(r[0], r[1], r[2], env[ENV_A], env[ENV_E2], env[ENV_SPHERE])
+        h, cb, sb, cl, sl = geodetic_altitude(
+            r[0], r[1], r[2], env[ENV_A], env[ENV_E2], env[ENV_SPHERE]
+        )
         assert h == pytest.approx(alt[k], abs=1e-6)
         assert math.atan2(sb, cb) == pytest.approx(lat[k], abs=1e-8)
         if abs(lat[k]) < 1.5:

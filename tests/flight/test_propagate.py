@@ -204,7 +204,9 @@ def test_tsiolkovsky_delta_v() -> None:
     model = EarthModel(rotating=False, gravity="none", atmosphere=False)
     y0 = np.array([[7e6, 0.0, 0.0, 0.0, 10.0, 0.0, 1000.0]])
     p = make_params(1, thrust_n=30e3, mdot_kg_s=10.0)
-    res = propagate(y0, p, model=model, t_end=60.0, method="dopri5", rtol=1e-12, stop_altitude_m=None)
+    res = propagate(
+        y0, p, model=model, t_end=60.0, method="dopri5", rtol=1e-12, stop_altitude_m=None
+    )
     m1 = res.y_final[0, 6]
     assert m1 == pytest.approx(400.0, rel=1e-12)
     dv = np.linalg.norm(res.y_final[0, 3:6]) - 10.0
@@ -217,7 +219,9 @@ def test_pitch_program_steering() -> None:
     """Vertical rise keeps the velocity along local up; pitch 0 azimuth 90 deg thrusts east."""
     model = EarthModel(rotating=False, gravity="none", atmosphere=False)
     y0 = initial_state([0.3, 0.3], [0.2, 0.2], 0.0, 0.0, 0.0, 0.0, mass_kg=100.0, model=model)
-    p = make_params(2, thrust_n=1000.0, steering=1, pitch0_rad=[math.pi / 2, 0.0], azimuth_rad=math.pi / 2)
+    p = make_params(
+        2, thrust_n=1000.0, steering=1, pitch0_rad=[math.pi / 2, 0.0], azimuth_rad=math.pi / 2
+    )
     res = propagate(y0, p, model=model, t_end=10.0, stop_altitude_m=None, record=False)
     from hoplon.flight.propagate import enu_basis
 
@@ -227,7 +231,15 @@ def test_pitch_program_steering() -> None:
     assert abs(np.dot(v[0], east)) < 1e-3
     assert np.dot(v[1], east) == pytest.approx(100.0, rel=1e-3)
     # pitch ramp is clipped at pitch_min
-    p2 = make_params(1, thrust_n=1000.0, steering=1, pitch0_rad=math.pi / 2, pitch_rate_rad_s=-1.0, pitch_min_rad=0.0, azimuth_rad=0.0)
+    p2 = make_params(
+        1,
+        thrust_n=1000.0,
+        steering=1,
+        pitch0_rad=math.pi / 2,
+        pitch_rate_rad_s=-1.0,
+        pitch_min_rad=0.0,
+        azimuth_rad=0.0,
+    )
     r2 = propagate(y0[:1], p2, model=model, t_end=100.0, stop_altitude_m=None, record=False)
     vn = np.dot(r2.y_final[0, 3:6], north)
     assert vn > 0.9 * np.linalg.norm(r2.y_final[0, 3:6])
@@ -258,7 +270,13 @@ def test_dopri5_dense_samples_match_reference() -> None:
 def test_mass_exhaustion_is_an_error_status() -> None:
     model = EarthModel(rotating=False, gravity="none", atmosphere=False)
     y0 = np.array([[7e6, 0.0, 0.0, 0.0, 10.0, 0.0, 10.0]])
-    res = propagate(y0, make_params(1, thrust_n=10.0, mdot_kg_s=1.0), model=model, t_end=20.0, stop_altitude_m=None)
+    res = propagate(
+        y0,
+        make_params(1, thrust_n=10.0, mdot_kg_s=1.0),
+        model=model,
+        t_end=20.0,
+        stop_altitude_m=None,
+    )
     assert res.status[0] == 2
 
 

@@ -32,8 +32,9 @@ def brute_force(cost: np.ndarray, gate: float) -> float:
 
 
 @settings(max_examples=60, deadline=None)
-@given(n=st.integers(1, 4), m=st.integers(0, 4), seed=st.integers(0, 10_000),
-       gate=st.floats(0.5, 10.0))
+@given(
+    n=st.integers(1, 4), m=st.integers(0, 4), seed=st.integers(0, 10_000), gate=st.floats(0.5, 10.0)
+)
 def test_gnn_is_optimal_against_brute_force(n, m, seed, gate):
     cost = np.random.default_rng(seed).uniform(0, 12, (n, m))
     rows, cols = gnn_assign(cost, gate)

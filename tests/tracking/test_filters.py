@@ -92,8 +92,11 @@ def test_imm_detects_manoeuvre():
     rng = np.random.default_rng(3)
     quiet, loud = ConstantVelocity(q=0.01, ndim=1), ConstantVelocity(q=100.0, ndim=1)
     Pi = np.array([[0.95, 0.05], [0.05, 0.95]])
-    state = IMMState(np.zeros((1, 2, 2)), np.broadcast_to(np.eye(2) * 10, (1, 2, 2, 2)).copy(),
-                     np.array([[0.5, 0.5]]))
+    state = IMMState(
+        np.zeros((1, 2, 2)),
+        np.broadcast_to(np.eye(2) * 10, (1, 2, 2, 2)).copy(),
+        np.array([[0.5, 0.5]]),
+    )
     pos, vel = 0.0, 10.0
     meas = LinearPosition(1)
     R = np.array([[[1.0]]])

@@ -30,7 +30,7 @@ def test_ci_is_no_worse_than_either_input_and_consistent(seed, criterion):
     d = 4
     Pa, Pb = _spd(rng, d), _spd(rng, d, rng.uniform(0.1, 10))
     xa, xb = rng.normal(size=d), rng.normal(size=d)
-    x, P, w = covariance_intersection(xa, Pa, xb, Pb, criterion)
+    _x, P, w = covariance_intersection(xa, Pa, xb, Pb, criterion)
     assert 0.0 <= w <= 1.0
     f = np.trace if criterion == "trace" else np.linalg.det
     assert f(P) <= min(f(Pa), f(Pb)) * (1 + 1e-9)
@@ -57,16 +57,25 @@ def test_ci_of_identical_estimates_is_the_estimate():
 def _tracks(x, owner, sensors, status=TrackStatus.CONFIRMED):
     x = np.asarray(x, float)
     n = len(x)
-    return TrackSet.from_states(x, np.broadcast_to(np.eye(6) * 100.0, (n, 6, 6)), 0.0,
-                                track_id=np.arange(n) + 100 * owner, status=status,
-                                owner=owner, sensors=[frozenset(s) for s in sensors])
+    return TrackSet.from_states(
+        x,
+        np.broadcast_to(np.eye(6) * 100.0, (n, 6, 6)),
+        0.0,
+        track_id=np.arange(n) + 100 * owner,
+        status=status,
+        owner=owner,
+        sensors=[frozenset(s) for s in sensors],
+    )
 
 
 def test_fusion_keeps_provenance_and_withheld_tracks_are_never_fused():
     a = _tracks([[0, 0, 0, 1, 0, 0], [1e5, 0, 0, 0, 1, 0]], owner=0, sensors=[{1}, {2}])
     # partner 1 tracks the same two objects; its second track uses a restricted sensor 9
-    b = _tracks([[5, 0, 0, 1, 0, 0], [1e5 + 5, 0, 0, 0, 1, 0], [5e5, 0, 0, 0, 0, 0]],
-                owner=1, sensors=[{5}, {9}, {6}])
+    b = _tracks(
+        [[5, 0, 0, 1, 0, 0], [1e5 + 5, 0, 0, 0, 1, 0], [5e5, 0, 0, 0, 0, 0]],
+        owner=1,
+        sensors=[{5}, {9}, {6}],
+    )
     sent = share(b, recipient=0, policy=withhold_sensors([9]))
     assert len(sent) == 2 and all(9 not in s for s in sent.sensors)
     fused = fuse_tracks(a, sent, owner=0)

@@ -16,8 +16,7 @@ def test_mahalanobis_matrix_matches_loop_with_angle_wrap():
     HPH = A @ np.swapaxes(A, 1, 2)
     z = rng.normal(size=(m, 3))
     z[:, 1] = -np.pi + 0.02  # across the ±π cut: residual 0.03
-    for R in (np.broadcast_to(np.eye(3), (m, 3, 3)),
-              np.eye(3) * rng.uniform(0.5, 2.0, (m, 1, 1))):
+    for R in (np.broadcast_to(np.eye(3), (m, 3, 3)), np.eye(3) * rng.uniform(0.5, 2.0, (m, 1, 1))):
         d2 = mahalanobis_matrix(zhat, HPH, z, R, (1,))
         for i in range(n):
             for j in range(m):

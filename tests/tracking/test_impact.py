@@ -31,7 +31,7 @@ def test_launch_and_impact_points_round_trip():
     assert launch.lon_rad == pytest.approx(lon0, abs=2e-6)
     impact = predict_impact(mid, P, model)
     x_hit, t_hit = propagate_to_height(mid[None], model)
-    lat, lon, h = ecef_to_geodetic(x_hit[0, :3])
+    lat, _lon, h = ecef_to_geodetic(x_hit[0, :3])
     assert abs(h) < 1e-3
     assert impact.lat_rad == pytest.approx(float(lat), abs=1e-5)
     assert impact.time_s == pytest.approx(float(t_hit[0]), abs=1.0)
@@ -54,8 +54,9 @@ def test_impact_ellipse_matches_monte_carlo():
     lat, lon, _ = ecef_to_geodetic(est.position_ecef_m)
     en = (hits[:, :3] - est.position_ecef_m) @ enu_matrix(lat, lon).T[:, :2]
     C = np.cov(en.T)
-    np.testing.assert_allclose(np.sqrt(np.linalg.eigvalsh(C)),
-                               np.sqrt(np.linalg.eigvalsh(est.cov_en_m2)), rtol=0.15)
+    np.testing.assert_allclose(
+        np.sqrt(np.linalg.eigvalsh(C)), np.sqrt(np.linalg.eigvalsh(est.cov_en_m2)), rtol=0.15
+    )
     inside = np.einsum("ni,ij,nj->n", en, np.linalg.inv(est.cov_en_m2), en) <= -2 * np.log(0.05)
     assert 0.9 < inside.mean() < 0.99
 

@@ -13,8 +13,9 @@ def test_m_of_n_logic():
     rule = MofN(2, 3)
     hist = np.array([0b1, 0b11, 0b101, 0b100, 0b1000])
     np.testing.assert_array_equal(rule.confirmed(hist), [False, True, True, False, False])
-    np.testing.assert_array_equal(rule.hopeless(np.array([0b1, 0b100]), np.array([2, 3])),
-                                  [False, True])
+    np.testing.assert_array_equal(
+        rule.hopeless(np.array([0b1, 0b100]), np.array([2, 3])), [False, True]
+    )
     with pytest.raises(InputError, match="m"):
         MofN(4, 3)
     with pytest.raises(InputError, match="n"):

@@ -11,12 +11,17 @@ from hoplon.tracking.metrics import gospa, ospa, rmse, track_continuity
 
 def test_rmse():
     assert rmse(np.array([[3.0, 4.0], [0.0, 0.0]]), np.zeros((2, 2))) == pytest.approx(
-        np.sqrt(12.5))
+        np.sqrt(12.5)
+    )
 
 
 @settings(max_examples=40, deadline=None)
-@given(m=st.integers(0, 5), n=st.integers(0, 5), seed=st.integers(0, 1000),
-       p=st.sampled_from([1.0, 2.0, np.inf]))
+@given(
+    m=st.integers(0, 5),
+    n=st.integers(0, 5),
+    seed=st.integers(0, 1000),
+    p=st.sampled_from([1.0, 2.0, np.inf]),
+)
 def test_ospa_is_a_bounded_symmetric_metric(m, n, seed, p):
     rng = np.random.default_rng(seed)
     X, Y = rng.uniform(0, 20, (m, 2)), rng.uniform(0, 20, (n, 2))
@@ -53,8 +58,15 @@ def test_track_continuity_counts_breaks_and_swaps():
         est_t += [t, t]
         est_id += [a, b]
         est_pos += [[t, 1.0], [t, 101.0] if t < 5 else [t, 500.0]]
-    res = track_continuity(truth_t, truth_id, truth_pos, np.array(est_t), np.array(est_id),
-                           np.array(est_pos), max_distance_m=10.0)
+    res = track_continuity(
+        truth_t,
+        truth_id,
+        truth_pos,
+        np.array(est_t),
+        np.array(est_id),
+        np.array(est_pos),
+        max_distance_m=10.0,
+    )
     assert res.swaps == 2
     assert res.breaks == 3  # both truths switch track at t=3, truth 1 lost at t=5
     assert res.coverage[0] == 1.0 and res.coverage[1] == pytest.approx(5 / 6)

@@ -31,7 +31,7 @@ def _targets(rng: np.random.Generator, n: int = 5) -> np.ndarray:
 
 
 def _fd_jacobian(f, x: np.ndarray, rel: float = 1e-6) -> np.ndarray:
-    n, d = x.shape
+    _n, d = x.shape
     out = []
     for j in range(d):
         h = rel * max(1.0, float(np.abs(x[:, j]).max()))
@@ -41,8 +41,9 @@ def _fd_jacobian(f, x: np.ndarray, rel: float = 1e-6) -> np.ndarray:
     return np.stack(out, axis=-1)
 
 
-@pytest.mark.parametrize("model", [RadarRAE(), RadarRAE(with_rate=True), AnglesAE(),
-                                   LineOfSight(), LinearPosition()])
+@pytest.mark.parametrize(
+    "model", [RadarRAE(), RadarRAE(with_rate=True), AnglesAE(), LineOfSight(), LinearPosition()]
+)
 def test_measurement_jacobian_matches_finite_differences(model):
     x = _targets(np.random.default_rng(2))
     H = model.jacobian(x, SITE)
@@ -68,8 +69,9 @@ def test_rae_to_ecef_inverts_rae():
     assert np.all(np.linalg.eigvalsh(P) > 0)
 
 
-@pytest.mark.parametrize("model", [
-    Ballistic(), Ballistic(gravity="j2"), Ballistic(drag=True), Ballistic(rotating=False)])
+@pytest.mark.parametrize(
+    "model", [Ballistic(), Ballistic(gravity="j2"), Ballistic(drag=True), Ballistic(rotating=False)]
+)
 def test_ballistic_transition_matrix_matches_finite_differences(model):
     rng = np.random.default_rng(4)
     x = _targets(rng, 3)

@@ -4,7 +4,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-from trk_scenarios import ballistic_truth, radar_reports, radar_sites
 
 from hoplon.errors import InputError
 from hoplon.sensors.measurements import MeasurementBatch, MeasurementKind
@@ -16,10 +15,10 @@ from hoplon.tracking.tracker import Tracker
 
 
 @pytest.fixture(scope="module")
-def scenario():
+def scenario(trk):
     rng = np.random.default_rng(11)
-    times, X = ballistic_truth(15, 40.0, rng)
-    return times, X, radar_reports(times, X, radar_sites(), rng)
+    times, X = trk.ballistic_truth(15, 40.0, rng)
+    return times, X, trk.radar_reports(times, X, trk.radar_sites(), rng)
 
 
 def _run(batches, **kw):
@@ -33,9 +32,15 @@ def test_tracks_every_object_without_breaks_or_swaps(scenario):
     tr = _run(batches)
     h = tr.history().confirmed()
     k, n, _ = X.shape
-    res = track_continuity(np.repeat(times, n), np.tile(np.arange(n), k),
-                           X[:, :, :3].reshape(-1, 3), h.time_s, h.track_id, h.x[:, :3],
-                           max_distance_m=5e3)
+    res = track_continuity(
+        np.repeat(times, n),
+        np.tile(np.arange(n), k),
+        X[:, :, :3].reshape(-1, 3),
+        h.time_s,
+        h.track_id,
+        h.x[:, :3],
+        max_distance_m=5e3,
+    )
     assert res.breaks == 0 and res.swaps == 0
     assert all(c > 0.9 for c in res.coverage.values())
     assert all(v == 1 for v in res.tracks_per_truth.values())
@@ -64,7 +69,7 @@ def test_ukf_tracker_agrees_with_ekf(scenario):
 
 
 def test_track_coasts_then_is_deleted(scenario):
-    times, X, batches = scenario
+    _times, X, batches = scenario
     t_cut = 20.0
     cut = [b.select(~((b.truth_id == 3) & (b.time_s > t_cut))) for b in batches]
     tr = _run(cut, deleter=Deleter(max_misses=4))
@@ -78,21 +83,26 @@ def test_track_coasts_then_is_deleted(scenario):
     assert last_seen == pytest.approx(t_cut + 3.0)
 
 
-def test_angle_only_updates_of_known_tracks():
+def test_angle_only_updates_of_known_tracks(trk):
     rng = np.random.default_rng(5)
-    times, X = ballistic_truth(3, 10.0, rng)
-    site = radar_sites()[0]
+    times, X = trk.ballistic_truth(3, 10.0, rng)
+    site = trk.radar_sites()[0]
     P0 = np.diag([1e3**2] * 3 + [50.0**2] * 3)
     x0 = X[0] + rng.multivariate_normal(np.zeros(6), P0, 3)
-    known = TrackSet.from_states(x0, np.broadcast_to(P0, (3, 6, 6)), 0.0,
-                                 status=TrackStatus.CONFIRMED)
+    known = TrackSet.from_states(
+        x0, np.broadcast_to(P0, (3, 6, 6)), 0.0, status=TrackStatus.CONFIRMED
+    )
     k, n, _ = X.shape
     z = AnglesAE().function(X[1:].reshape(-1, 6), site) + rng.normal(size=((k - 1) * n, 2)) * 1e-4
     ir = MeasurementBatch(
-        kind=MeasurementKind.ANGLES, time_s=np.repeat(times[1:], n), z=z,
+        kind=MeasurementKind.ANGLES,
+        time_s=np.repeat(times[1:], n),
+        z=z,
         R=np.broadcast_to(np.eye(2) * 1e-8, ((k - 1) * n, 2, 2)).copy(),
         sensor_position_ecef_m=np.broadcast_to(site, ((k - 1) * n, 3)).copy(),
-        sensor_id=np.full((k - 1) * n, 7), owner=np.zeros((k - 1) * n, dtype=np.int64))
+        sensor_id=np.full((k - 1) * n, 7),
+        owner=np.zeros((k - 1) * n, dtype=np.int64),
+    )
     tr = Tracker(Ballistic(q=1.0), initial_tracks=known)
     tracks = tr.process(ir)
     assert len(tracks) == 3

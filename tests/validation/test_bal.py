@@ -10,9 +10,13 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import brentq
 
+from hoplon.flight.model import EarthModel
 from hoplon.threats import kepler
+from hoplon.threats.ballistic import burnout_state_batch
 
 DU_KM = 6378.145
 DU_TU_FT_S = 25936.2  # 1 DU/TU in ft/s (REFERENCES.md section 1 header)
@@ -23,29 +27,24 @@ MU_KM = 398600.4418
 def test_BAL_1() -> None:
     """BMW p. 290: h_bo = 0.2 DU, v_bo = 2/3 DU/TU, apogee altitude 0.5 DU, symmetric."""
     r, v, r_apogee = 1.2, 2.0 / 3.0, 1.5
-    # gamma_bo from the given apogee (the book's route), then everything else from the state.
-    v_inv, gamma = kepler.burnout_from_range_apogee(
-        kepler.range_angle_symmetric(kepler.q_parameter(v, r, 1.0), math.acos(0.625)),
-        r_apogee,
-        r,
-        mu=1.0,
-    )
-    assert float(v_inv) == pytest.approx(v, abs=1e-3)
-    assert math.cos(float(gamma)) == pytest.approx(0.625, abs=1e-3)
-    assert math.degrees(float(gamma)) == pytest.approx(51.318, abs=1e-3 * 57.3)
-    g = math.acos(0.625)
-    assert float(kepler.specific_energy(v, r, 1.0)) == pytest.approx(-11.0 / 18.0, abs=1e-3)
-    assert float(kepler.apogee_radius(v, r, g, 1.0)) == pytest.approx(r_apogee, abs=1e-3)
-    assert float(kepler.apogee_speed(v, r, g, 1.0)) == pytest.approx(1.0 / 3.0, abs=1e-3)
-    assert float(kepler.angular_momentum(v, r, g)) == pytest.approx(0.5, abs=1e-3)
+    # gamma_bo from the given apogee (the book's route): solve r_a(gamma) = 1.5 DU.
+    g = brentq(lambda x: float(kepler.apogee_radius(v, r, x, 1.0)) - r_apogee, 1e-6, 1.5)
+    tol = 1e-3
+    assert math.cos(g) == pytest.approx(0.625, abs=tol)
+    assert math.degrees(g) == pytest.approx(51.318, abs=tol)
+    assert float(kepler.specific_energy(v, r, 1.0)) == pytest.approx(-11.0 / 18.0, abs=tol)
+    assert float(kepler.apogee_speed(v, r, g, 1.0)) == pytest.approx(1.0 / 3.0, abs=tol)
+    assert float(kepler.angular_momentum(v, r, g)) == pytest.approx(0.5, abs=tol)
     Q = float(kepler.q_parameter(v, r, 1.0))
-    assert Q == pytest.approx(0.533, abs=1e-3)
-    psi_deg = math.degrees(float(kepler.range_angle_symmetric(Q, g)))
-    assert psi_deg == pytest.approx(36.4, abs=0.1)
-    # The general (r2 given) route must agree with the symmetric formula.
-    assert math.degrees(float(kepler.range_angle(v, r, g, r, 1.0))) == pytest.approx(
-        psi_deg, abs=1e-9
-    )
+    assert Q == pytest.approx(0.533, abs=tol)
+    psi = float(kepler.range_angle_symmetric(Q, g))
+    assert math.degrees(psi) == pytest.approx(36.4, abs=0.1)
+    # The general (r2 given) route agrees with the symmetric formula, and the inverse
+    # "range and apogee -> burnout speed and angle" gives the book's state back.
+    assert float(kepler.range_angle(v, r, g, r, 1.0)) == pytest.approx(psi, abs=1e-12)
+    v_inv, g_inv = kepler.burnout_from_range_apogee(psi, r_apogee, r, mu=1.0)
+    assert float(v_inv) == pytest.approx(v, abs=tol)
+    assert float(g_inv) == pytest.approx(g, abs=tol)
 
 
 def test_BAL_1m() -> None:
@@ -145,3 +144,55 @@ def test_BAL_5_partials_match_finite_differences() -> None:
         (psi(v, r, g + h) - psi(v, r, g - h)) / (2 * h),
     )
     np.testing.assert_allclose(kepler.psi_partials(v, r, g, 1.0), fd, rtol=1e-6)
+
+
+# --- Kepler against numerical flight (hoplon.flight), and a published flight time ----------
+
+SPHERE_VACUUM = EarthModel(rotating=False, shape="sphere", atmosphere=False)
+R_M = SPHERE_VACUUM.radius_m
+MU_SI = SPHERE_VACUUM.mu_m3_s2
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    v=st.floats(1500.0, 7400.0),
+    gamma_deg=st.floats(5.0, 80.0),
+    h=st.floats(0.0, 400e3),
+    lat=st.floats(-1.2, 1.2),
+    az=st.floats(0.0, 2 * math.pi),
+)
+def test_kepler_matches_numerical_flight(
+    v: float, gamma_deg: float, h: float, lat: float, az: float
+) -> None:
+    """Property: on a non-rotating sphere without air the integrated free flight reproduces
+    the Kepler range angle, apogee and time of flight (burnout radius != re-entry radius)."""
+    g = math.radians(gamma_deg)
+    b = burnout_state_batch(lat, 0.3, az, v, g, burnout_altitude_m=h, model=SPHERE_VACUUM)
+    r = R_M + h
+    psi = float(kepler.range_angle(v, r, g, R_M, MU_SI))
+    assert bool(b.impacted[0])
+    assert b.ground_range_m()[0] == pytest.approx(R_M * psi, abs=1.0)
+    apo = float(kepler.apogee_radius(v, r, g, MU_SI)) - R_M
+    assert b.apogee_altitude_m()[0] == pytest.approx(apo, abs=1.0)
+    tof = float(kepler.time_of_flight(v, r, g, R_M, MU_SI))
+    assert b.impact_t_s[0] == pytest.approx(tof, abs=0.05)
+
+
+def test_ME_wright_flight_time() -> None:
+    """REFERENCES.md section 2: D. Wright's ~40.5 min North Korea -> New York (~10,850 km),
+    boost and re-entry included; accept 40.5 +- 3 min. Catalogue ICBM, minimum-energy shot,
+    rotating WGS84 Earth with J2 and US76."""
+    from hoplon.threats.shaping import plan_trajectory
+
+    traj = plan_trajectory(
+        missile="icbm-10000",
+        launch_lat_rad=math.radians(39.0),  # Pyongyang area
+        launch_lon_rad=math.radians(125.75),
+        target_lat_rad=math.radians(40.71),  # New York
+        target_lon_rad=math.radians(-74.0),
+        shape="min-energy",
+    )
+    s = traj.summary()
+    assert s["ground_range_m"] == pytest.approx(10_850e3, rel=0.02)
+    assert traj.metadata["miss_distance_m"] < 1000.0
+    assert s["flight_time_s"] / 60.0 == pytest.approx(40.5, abs=3.0)

@@ -26,8 +26,7 @@ def test_HOR_1() -> None:
 
 
 def test_HOR_2() -> None:
-    assert float(horizon_range(30.0, effective_earth_radius())) == pytest.approx(22553.0,
-                                                                               rel=1e-4)
+    assert float(horizon_range(30.0, effective_earth_radius())) == pytest.approx(22553.0, rel=1e-4)
 
 
 def test_HOR_3() -> None:

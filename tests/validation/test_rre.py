@@ -26,6 +26,14 @@ def test_RRE_3() -> None:
 
 
 def test_RRE_4() -> None:
-    p = required_peak_power(50e3, from_db(10), 1e-6, C / 10e9, from_db(30), rcs_m2=0.5,
-                            noise_temperature_k=300.0, loss=from_db(3))
+    p = required_peak_power(
+        50e3,
+        from_db(10),
+        1e-6,
+        C / 10e9,
+        from_db(30),
+        rcs_m2=0.5,
+        noise_temperature_k=300.0,
+        loss=from_db(3),
+    )
     assert float(p) == pytest.approx(2.2809e6, rel=1e-4)

@@ -1,9 +1,11 @@
 """``hoplon coverage``: where the sensors of a file detect a target at a given altitude.
 
-``FILE`` is a sensor file (a list of sensors, a mapping name -> sensor, or one sensor with a
-``type:`` key) or a scenario file with a ``sensors:`` section. Prints, per sensor, the
-detection range against the reference RCS (``--rcs`` or each radar's ``rcs`` field) and the
-area covered at the altitude; ``--plot`` writes a map.
+``FILE`` is a sensor file (a ``sensors:`` list or mapping name -> sensor, a bare list, or one
+sensor with a ``type:`` key; schema :mod:`hoplon.sensors.specs`) or a scenario file (one with
+a ``forces:`` section, or a packaged example name; schema :mod:`hoplon.scenario.schema`),
+whose sensors are built as :mod:`hoplon.sim.world` builds them. Prints, per sensor, the
+detection range against the reference RCS (``--rcs``, else each radar's ``rcs`` or
+``reference_rcs_m2``) and the area covered at the altitude; ``--plot`` writes a map.
 """
 
 from __future__ import annotations
@@ -43,17 +45,24 @@ def load_sensor_specs(path: str | Path) -> list[Any]:
         doc.data = [doc.data]
         doc.lines = {(0, *k): v for k, v in doc.lines.items()}
     if isinstance(data, dict):
-        items = [((*prefix, str(k)), {"name": str(k), **v} if isinstance(v, dict) else v)
-                 for k, v in data.items()]
+        items = [
+            ((*prefix, str(k)), {"name": str(k), **v} if isinstance(v, dict) else v)
+            for k, v in data.items()
+        ]
     elif isinstance(data, list):
         items = [((*prefix, i), v) for i, v in enumerate(data)]
     else:
         where = ".".join(map(str, prefix)) or "(top level)"
-        raise FileProblems([f"{doc.source}: {where}: expected a list of sensors or a mapping "
-                            "name -> sensor, each with a type: key (radar, infrared)"])
+        raise FileProblems(
+            [
+                f"{doc.source}: {where}: expected a list of sensors or a mapping "
+                "name -> sensor, each with a type: key (radar, infrared)"
+            ]
+        )
     if not items:
-        raise FileProblems([f"{doc.source}: {'.'.join(map(str, prefix)) or '(top level)'}: "
-                            "no sensors"])
+        raise FileProblems(
+            [f"{doc.source}: {'.'.join(map(str, prefix)) or '(top level)'}: no sensors"]
+        )
     adapter: TypeAdapter[Any] = TypeAdapter(SensorSpec)
     specs, problems = [], []
     for item_path, item in items:
@@ -64,6 +73,83 @@ def load_sensor_specs(path: str | Path) -> list[Any]:
     if problems:
         raise FileProblems(problems)
     return specs
+
+
+def load_scenario_sensors(path: str | Path) -> tuple[list[Any], list[float | None], list[str]]:
+    """Runtime sensors of a scenario file, their default coverage RCS and type names.
+
+    Mirrors the sensor part of :func:`hoplon.sim.world.compile` (sensor ids in file order,
+    owners by force index); the IR satellites of one spec form one constellation.
+    """
+    from hoplon.scenario.loader import load
+    from hoplon.scenario.schema import RadarSpec as ScnRadar
+    from hoplon.sensors.infrared import InfraredConstellation
+    from hoplon.sensors.orbits import KeplerElements, geo_elements, molniya_elements
+    from hoplon.sensors.radar import Radar
+    from hoplon.sim.world import radar_snr_constant
+
+    spec = load(path)
+    fidx = {name: i for i, name in enumerate(spec.forces)}
+    sensors: list[Any] = []
+    rcs: list[float | None] = []
+    types: list[str] = []
+    for sid, (key, s) in enumerate(spec.sensors.items()):
+        owner = fidx.get(s.owner, 0)
+        if isinstance(s, ScnRadar):
+            sensors.append(
+                Radar(
+                    name=key,
+                    lat_rad=s.site.lat,
+                    lon_rad=s.site.lon,
+                    alt_m=s.site.alt,
+                    snr_constant_m2=radar_snr_constant(s),
+                    max_range_m=s.max_range,
+                    boresight_az_rad=s.boresight_azimuth,
+                    azimuth_span_rad=s.azimuth_span,
+                    min_elevation_rad=s.min_elevation,
+                    max_elevation_rad=s.max_elevation,
+                    k_factor=s.k_factor,
+                    pfa=s.pfa,
+                    n_pulses=s.pulses,
+                    swerling=s.swerling,
+                    revisit_s=s.revisit,
+                    sigma_range_m=s.sigma_range,
+                    sigma_angle_rad=s.sigma_angle,
+                    sensor_id=sid,
+                    owner=owner,
+                )
+            )
+            rcs.append(s.reference_rcs_m2)
+            types.append("radar")
+        else:
+            parts = []
+            if s.geo_longitudes:
+                parts.append(geo_elements(s.geo_longitudes))
+            if s.heo_raans:
+                parts.append(molniya_elements(s.heo_raans))
+            sensors.append(
+                InfraredConstellation(
+                    name=key,
+                    elements=KeplerElements.concatenate(parts),
+                    cloud_top_m=s.cloud_top,
+                    sigma_los_rad=s.sigma_angle,
+                    revisit_s=s.revisit,
+                    sensor_id=sid,
+                    owner=owner,
+                )
+            )
+            rcs.append(None)
+            types.append("infrared")
+    return sensors, rcs, types
+
+
+def _is_scenario(path: Path) -> bool:
+    from hoplon.scenario.loader import resolve
+    from hoplon.scenario.yamlfile import read_yaml
+
+    p = resolve(path)
+    data = read_yaml(p).data
+    return isinstance(data, dict) and "forces" in data
 
 
 def coverage(
@@ -86,31 +172,34 @@ def coverage(
     alt_m = parse_quantity(altitude, "length", field="--altitude")
     if alt_m < 0.0:
         raise InputError("--altitude", f"{altitude!r} is below the ellipsoid", ">= 0 m")
-    rcs_m2 = None if rcs is None else parse_quantity(rcs, "area", field="--rcs",
-                                                     default_unit="m2")
+    rcs_m2 = None if rcs is None else parse_quantity(rcs, "area", field="--rcs", default_unit="m2")
     if rcs_m2 is not None and rcs_m2 <= 0.0:
         raise InputError("--rcs", f"{rcs!r} is not positive", "an area > 0, e.g. 0.1m2")
     t_s = parse_quantity(time, "time", field="--time", default_unit="s")
-    specs = load_sensor_specs(file)
-    sensors = build_sensors(specs)
+    if _is_scenario(file):
+        sensors, default_rcs, types = load_scenario_sensors(file)
+    else:
+        specs = load_sensor_specs(file)
+        sensors = build_sensors(specs)
+        default_rcs = [getattr(sp, "rcs", None) for sp in specs]
+        types = [sp.type for sp in specs]
     maps, rows = [], []
-    for spec, sensor in zip(specs, sensors, strict=True):
+    for sensor, spec_rcs, type_ in zip(sensors, default_rcs, types, strict=True):
         warnings: list[str] = []
         reason = sensor.blind_reason()
         if reason:
             warnings.append(f"sensor {sensor.name!r} can never see anything: {reason}")
         is_radar = isinstance(sensor, Radar)
-        target_rcs = (rcs_m2 if rcs_m2 is not None else spec.rcs) if is_radar else None
+        target_rcs = (rcs_m2 if rcs_m2 is not None else spec_rcs) if is_radar else None
         cmap = coverage_map(sensor, alt_m, target_rcs, t_s)
         if not reason and cmap.area_m2 == 0.0:
-            warnings.append(f"sensor {sensor.name!r} sees nothing at altitude "
-                            f"{alt_m / 1e3:g} km")
+            warnings.append(f"sensor {sensor.name!r} sees nothing at altitude {alt_m / 1e3:g} km")
         for w in warnings:
             typer.echo(f"warning: {w}", err=True)
         maps.append(cmap)
         row: dict[str, Any] = {
             "name": sensor.name,
-            "type": spec.type,
+            "type": type_,
             "altitude_m": alt_m,
             "area_m2": cmap.area_m2,
             "area_km2": cmap.area_m2 / 1e6,
@@ -134,8 +223,14 @@ def coverage(
     if as_json:
         from hoplon.cli._output import print_json
 
-        print_json({"file": str(file), "altitude_m": alt_m, "sensors": rows,
-                    "plot": None if plot is None else str(plot)})
+        print_json(
+            {
+                "file": str(file),
+                "altitude_m": alt_m,
+                "sensors": rows,
+                "plot": None if plot is None else str(plot),
+            }
+        )
         return
     from hoplon.cli._output import print_table
 
@@ -144,8 +239,11 @@ def coverage(
         n = row["name"]
         if row["type"] == "radar":
             table += [
-                (f"{n}: detection range", f"{row['detection_range_m'] / 1e3:,.1f} km "
-                 f"(RCS {row['rcs_m2']:g} m², Pd {row['pd_required']:g})"),
+                (
+                    f"{n}: detection range",
+                    f"{row['detection_range_m'] / 1e3:,.1f} km "
+                    f"(RCS {row['rcs_m2']:g} m², Pd {row['pd_required']:g})",
+                ),
                 (f"{n}: required SNR", f"{row['required_snr_db']:.2f} dB"),
             ]
         else:

@@ -11,8 +11,13 @@ import typer
 
 from hoplon.errors import InputError
 
-_FIELDS = {"pd": "--pd", "pfa": "--pfa", "pulses": "--pulses", "swerling": "--swerling",
-           "method": "--method"}
+_FIELDS = {
+    "pd": "--pd",
+    "pfa": "--pfa",
+    "pulses": "--pulses",
+    "swerling": "--swerling",
+    "method": "--method",
+}
 
 
 def register(app: typer.Typer) -> None:

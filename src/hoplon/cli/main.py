@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 #: Modules of ``hoplon.cli`` that each register one or more commands.
-COMMAND_MODULES = ("trajectory", "atmosphere", "detect", "coverage", "validate")
+COMMAND_MODULES = ("trajectory", "atmosphere", "detect", "coverage", "validate", "dis")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"hoplon.cli.{_name}").register(app)

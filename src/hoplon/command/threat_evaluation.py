@@ -22,6 +22,7 @@ tangent rays). The value at risk is :math:`P_{hit} \cdot value`.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -171,6 +172,15 @@ def asset_offsets_en_m(
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _gauss_legendre(n: int) -> tuple[FloatArray, FloatArray]:
+    """Gauss-Legendre nodes and weights on [-1, 1] (cached: an eigenproblem per call)."""
+    x, w = np.polynomial.legendre.leggauss(n)
+    x.setflags(write=False)
+    w.setflags(write=False)
+    return x, w
+
+
 def p_impact_in_disc(
     d_m: ArrayLike, P_m2: ArrayLike, R_m: ArrayLike, n_nodes: int = 256
 ) -> FloatArray:
@@ -239,7 +249,7 @@ def p_impact_in_disc(
     th_hi = whitened_angle(alpha_d + beta)
     span = np.mod(th_hi - th_lo, 2.0 * np.pi)
     h = 0.5 * span
-    x, w = np.polynomial.legendre.leggauss(max(n_nodes // 4, 16))
+    x, w = _gauss_legendre(max(n_nodes // 4, 16))
     phi = 0.5 * np.pi * x
     theta = (th_lo + h)[..., None] + h[..., None] * np.sin(phi)
     jac = h[..., None] * np.cos(phi) * (0.5 * np.pi)

@@ -148,7 +148,9 @@ def dense_output(theta, h, y0, y1, K, out):
 @jit
 def altitude_rate(yv, env):
     """(altitude [m], altitude rate [m/s]) of a state."""
-    h, cb, sb, cl, sl = geodetic_altitude(yv[0], yv[1], yv[2], env[ENV_A], env[ENV_E2], env[ENV_SPHERE])
+    h, cb, sb, cl, sl = geodetic_altitude(
+        yv[0], yv[1], yv[2], env[ENV_A], env[ENV_E2], env[ENV_SPHERE]
+    )
     return h, cb * cl * yv[3] + cb * sl * yv[4] + sb * yv[5]
 
 

@@ -17,7 +17,8 @@ index              keyword               default      meaning
                                                       bank angle about v (positive: to the right of
                                                       the velocity, i.e. a right turn)
 ``THRUST``         ``thrust_n``          0            thrust [N], constant within a call
-``MDOT``           ``mdot_kg_s``         0            mass flow [kg/s]; dm/dt = -mdot while thrust > 0
+``MDOT``           ``mdot_kg_s``         0            mass flow [kg/s]; dm/dt = -mdot while
+                                                      thrust > 0
 ``STEERING``       ``steering``          0            0: thrust along air-relative velocity (gravity
                                                       turn; along local up while |v| < 1 mm/s);
                                                       1: fixed pitch/azimuth in local ENU
@@ -91,7 +92,7 @@ def make_params(n: int, **columns: float | np.ndarray) -> np.ndarray:
     if int(n) != n or n < 0:
         raise InputError("n", f"must be a non-negative integer, got {n}")
     params = np.empty((int(n), N_PARAMS), dtype=np.float64)
-    for name, (col, default) in COLUMNS.items():
+    for col, default in COLUMNS.values():
         params[:, col] = default
     for name, value in columns.items():
         if name not in COLUMNS:
@@ -121,9 +122,7 @@ def validate_params(
     def bad(col: int, mask: np.ndarray, reason: str, allowed: str) -> None:
         if np.any(mask):
             i = int(np.argmax(mask))
-            raise InputError(
-                names[col], f"{reason} (object {i}: {params[i, col]})", allowed
-            )
+            raise InputError(names[col], f"{reason} (object {i}: {params[i, col]})", allowed)
 
     finite_cols = [c for c in range(N_PARAMS) if c != BETA]
     for c in finite_cols:

@@ -204,7 +204,7 @@ def propagate(
         raise InputError("stop_altitude_m", "must be finite or None")
 
     span = float(np.max(tenda - t0a)) if n else 0.0
-    S = int(math.floor(span / dt + 1e-9)) + 2 if record else 1
+    S = math.floor(span / dt + 1e-9) + 2 if record else 1
     ts = np.full((n, S), np.nan)
     ys = np.full((n, S, 7), np.nan)
     nsamp = np.zeros(n, dtype=np.int64)
@@ -277,7 +277,15 @@ def initial_state(
     lat, lon, alt, v, gam, az, m = np.broadcast_arrays(
         *(
             np.atleast_1d(np.asarray(a, dtype=np.float64))
-            for a in (lat_rad, lon_rad, alt_m, speed_mps, flight_path_angle_rad, azimuth_rad, mass_kg)
+            for a in (
+                lat_rad,
+                lon_rad,
+                alt_m,
+                speed_mps,
+                flight_path_angle_rad,
+                azimuth_rad,
+                mass_kg,
+            )
         )
     )
     if np.any(np.abs(lat) > math.pi / 2 + 1e-12):

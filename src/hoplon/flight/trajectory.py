@@ -12,6 +12,7 @@ For a ballistic arc sampled every second the position error is far below 1 m.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -234,7 +235,7 @@ class Trajectory:
         taken at ``burnout_time_s`` when known, else at the first sample. ``ground_range_m``
         is the geodesic launch -> impact distance on the model's surface.
         """
-        lat, lon, alt = _geodetic(self.y[:, 0:3], self.model)
+        lat, lon, _ = _geodetic(self.y[:, 0:3], self.model)
         t_apo, y_apo = self.apogee()
         apo_alt = float(_geodetic(y_apo[None, 0:3], self.model)[2][0])
         if self.burnout_time_s is not None:
@@ -283,7 +284,9 @@ class Trajectory:
         """Write the samples as CSV with the columns ``CSV_COLUMNS``."""
         path = Path(path)
         data = np.column_stack(list(self.table().values()))
-        np.savetxt(path, data, delimiter=",", header=",".join(CSV_COLUMNS), comments="", fmt="%.10g")
+        np.savetxt(
+            path, data, delimiter=",", header=",".join(CSV_COLUMNS), comments="", fmt="%.10g"
+        )
         return path
 
     def to_parquet(self, path: str | Path) -> Path:
@@ -313,7 +316,7 @@ def concatenate(
     """
     if not parts:
         raise InputError("parts", "need at least one trajectory")
-    for a, b in zip(parts[:-1], parts[1:], strict=False):
+    for a, b in itertools.pairwise(parts):
         if b.t_s[0] < a.t_s[-1] - 1e-9:
             raise InputError("parts", "pieces must follow each other in time")
     t = np.concatenate([p.t_s for p in parts])

@@ -19,7 +19,8 @@ def ground_track(traj: Trajectory) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     """
     from hoplon.earth.geodesy import great_circle_distance
 
-    lat, lon, alt = traj.lla()
+    lla = traj.lla()
+    lat, lon, alt = lla[:, 0], lla[:, 1], lla[:, 2]
     rng = great_circle_distance(lat[0], lon[0], lat, lon)
     return np.degrees(lat), np.degrees(lon), np.asarray(alt), np.asarray(rng)
 

@@ -69,14 +69,16 @@ class CoverageMap:
 def _cell_area(lat: FloatArray, lon: FloatArray, altitude_m: float) -> FloatArray:
     dlat = abs(lat[1] - lat[0]) if lat.size > 1 else math.pi
     dlon = abs(lon[1] - lon[0]) if lon.size > 1 else 2 * math.pi
-    return (R_EARTH_MEAN_M + altitude_m) ** 2 * np.cos(lat)[:, None] * dlat * dlon * np.ones(
-        (1, lon.size)
+    return (
+        (R_EARTH_MEAN_M + altitude_m) ** 2
+        * np.cos(lat)[:, None]
+        * dlat
+        * dlon
+        * np.ones((1, lon.size))
     )
 
 
-def radar_coverage(
-    radar: Radar, altitude_m: float, rcs_m2: float, n: int = 301
-) -> CoverageMap:
+def radar_coverage(radar: Radar, altitude_m: float, rcs_m2: float, n: int = 301) -> CoverageMap:
     """Coverage of a radar against a target of ``rcs_m2`` at ``altitude_m`` (``n x n`` grid
     on a box around the site just larger than the reach).
 
@@ -84,12 +86,16 @@ def radar_coverage(
     """
     det_range = radar.detection_range_m(rcs_m2)
     Re = radar.k_factor * R_EARTH_MEAN_M
-    reach = min(det_range, float(horizon_range(radar.alt_m, Re) + horizon_range(altitude_m, Re))
-                + 1.0)
+    reach = min(
+        det_range, float(horizon_range(radar.alt_m, Re) + horizon_range(altitude_m, Re)) + 1.0
+    )
     half = 1.05 * max(reach, 1.0) / R_EARTH_MEAN_M  # angular half-size [rad]
     half_lat = min(half, math.pi / 2)
-    lat = np.linspace(max(radar.lat_rad - half_lat, -math.pi / 2 + 1e-6),
-                      min(radar.lat_rad + half_lat, math.pi / 2 - 1e-6), n)
+    lat = np.linspace(
+        max(radar.lat_rad - half_lat, -math.pi / 2 + 1e-6),
+        min(radar.lat_rad + half_lat, math.pi / 2 - 1e-6),
+        n,
+    )
     lat_far = min(abs(radar.lat_rad) + half_lat, math.pi / 2)
     coslat = math.cos(lat_far)
     half_lon = math.pi if coslat < 1e-3 else min(1.05 * half / coslat, math.pi)
@@ -102,15 +108,26 @@ def radar_coverage(
     covered = vis & (snr >= radar.required_snr_db())
     area = float(np.sum(_cell_area(lat, lon, altitude_m)[covered]))
     return CoverageMap(
-        name=radar.name, kind="radar", altitude_m=altitude_m, lat_rad=lat, lon_rad=lon,
-        covered=covered, area_m2=area, detection_range_m=det_range, rcs_m2=rcs_m2,
-        site_lat_rad=radar.lat_rad, site_lon_rad=radar.lon_rad,
+        name=radar.name,
+        kind="radar",
+        altitude_m=altitude_m,
+        lat_rad=lat,
+        lon_rad=lon,
+        covered=covered,
+        area_m2=area,
+        detection_range_m=det_range,
+        rcs_m2=rcs_m2,
+        site_lat_rad=radar.lat_rad,
+        site_lon_rad=radar.lon_rad,
     )
 
 
 def infrared_coverage(
-    sensor: InfraredConstellation, altitude_m: float, t_s: float = 0.0,
-    n_lat: int = 181, n_lon: int = 361,
+    sensor: InfraredConstellation,
+    altitude_m: float,
+    t_s: float = 0.0,
+    n_lat: int = 181,
+    n_lon: int = 361,
 ) -> CoverageMap:
     """Global coverage of boosting objects at ``altitude_m`` by any satellite at ``t_s``."""
     lat = np.linspace(-math.pi / 2, math.pi / 2, n_lat)
@@ -124,13 +141,20 @@ def infrared_coverage(
     w[[0, -1], :] *= 0.5
     area = float(np.sum(w[covered]))
     return CoverageMap(
-        name=sensor.name, kind="infrared", altitude_m=altitude_m, lat_rad=lat, lon_rad=lon,
-        covered=covered, area_m2=area,
+        name=sensor.name,
+        kind="infrared",
+        altitude_m=altitude_m,
+        lat_rad=lat,
+        lon_rad=lon,
+        covered=covered,
+        area_m2=area,
     )
 
 
 def coverage(
-    sensor: Radar | InfraredConstellation, altitude_m: float, rcs_m2: float | None = None,
+    sensor: Radar | InfraredConstellation,
+    altitude_m: float,
+    rcs_m2: float | None = None,
     t_s: float = 0.0,
 ) -> CoverageMap:
     """Coverage map of a radar (against ``rcs_m2``) or an infrared constellation."""

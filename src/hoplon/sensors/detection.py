@@ -38,7 +38,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from hoplon.errors import InputError
+from hoplon.errors import InfeasibleError, InputError
 
 FloatArray = NDArray[np.float64]
 Method = Literal["albersheim", "shnidman", "exact"]
@@ -52,8 +52,9 @@ SWERLING_CASES: tuple[int, ...] = (0, 1, 2, 3, 4)
 def _check_probability(value: ArrayLike, field: str) -> FloatArray:
     p = np.asarray(value, dtype=float)
     if not np.all((p > 0.0) & (p < 1.0)):
-        raise InputError(field, f"{value!r} is not a probability strictly between 0 and 1",
-                         "0 < p < 1")
+        raise InputError(
+            field, f"{value!r} is not a probability strictly between 0 and 1", "0 < p < 1"
+        )
     return p
 
 
@@ -177,9 +178,7 @@ def _a_pow_P(n: float, a: FloatArray, T: FloatArray, log_pre: FloatArray) -> Flo
     return np.where(np.isfinite(log_p) & (log_p > -600.0), direct, kummer)
 
 
-def exact_pd(
-    snr_db: ArrayLike, pfa: float, n_pulses: int = 1, swerling: int = 0
-) -> FloatArray:
+def exact_pd(snr_db: ArrayLike, pfa: float, n_pulses: int = 1, swerling: int = 0) -> FloatArray:
     """Exact probability of detection for a per-pulse SNR [dB] (vectorised over SNR).
 
     See the module docstring for the equations of each Swerling case.
@@ -217,11 +216,17 @@ def exact_pd(
                 + _a_pow_P(N - 2.0, a, Tb, -T / b + np.log1p(T / b))
                 - (N - 2.0) / b * _a_pow_P(N - 1.0, a, Tb, -T / b)
             )
-    else:  # Swerling 4
-        b = 1.0 + x / 2.0
+    else:  # Swerling 4: binomial mixture, in chunks of SNR to bound memory for large N
+        b = np.atleast_1d(1.0 + x / 2.0)
         j = np.arange(N + 1)
-        w = binom.pmf(j, N, (1.0 - 1.0 / b)[..., None])
-        pd = np.sum(w * gammaincc(N + j, (T / b)[..., None]), axis=-1)
+        pd = np.empty(b.shape)
+        flat_b, flat_pd = b.reshape(-1), pd.reshape(-1)
+        step = max(1, 2_000_000 // (N + 1))
+        for k in range(0, flat_b.size, step):
+            bk = flat_b[k : k + step, None]
+            w = binom.pmf(j, N, 1.0 - 1.0 / bk)
+            flat_pd[k : k + step] = np.sum(w * gammaincc(N + j, T / bk), axis=-1)
+        pd = pd.reshape(np.shape(x))
     return np.clip(pd, 0.0, 1.0)
 
 
@@ -247,8 +252,11 @@ def pd_from_snr(
         return exact_pd(snr_db, pfa, n_pulses, case)
     if method == "albersheim":
         if case != 0:
-            raise InputError("swerling", "Albersheim's equation is for a non-fluctuating "
-                             "target", "swerling 0, or method shnidman/exact")
+            raise InputError(
+                "swerling",
+                "Albersheim's equation is for a non-fluctuating target",
+                "swerling 0, or method shnidman/exact",
+            )
         return albersheim_pd(snr_db, pfa, n_pulses)
     # Shnidman: invert the monotone SNR(Pd) curve by bisection on Pd (vectorised)
     s = np.asarray(snr_db, dtype=float)
@@ -279,19 +287,20 @@ def required_snr_db(
     case = _check_swerling(swerling)
     if method == "albersheim":
         if case != 0:
-            raise InputError("swerling", "Albersheim's equation is for a non-fluctuating "
-                             "target", "swerling 0, or method shnidman/exact")
+            raise InputError(
+                "swerling",
+                "Albersheim's equation is for a non-fluctuating target",
+                "swerling 0, or method shnidman/exact",
+            )
         return albersheim_snr_db(pd, pfa, n_pulses)
     if method == "shnidman":
         return shnidman_snr_db(pd, pfa, n_pulses, case)
-    pd_, pfa_ = np.broadcast_arrays(
-        _check_probability(pd, "pd"), _check_probability(pfa, "pfa")
-    )
+    pd_, pfa_ = np.broadcast_arrays(_check_probability(pd, "pd"), _check_probability(pfa, "pfa"))
     out = np.empty(pd_.shape)
     for pfa_value in np.unique(pfa_):
         sel = pfa_ == pfa_value
         if np.any(pd_[sel] <= pfa_value):
-            raise InfeasiblePd(pd_[sel].min(), pfa_value)
+            raise _infeasible_pd(float(pd_[sel].min()), float(pfa_value))
         target = pd_[sel]
         lo = np.full(target.shape, -60.0)
         hi = np.full(target.shape, 80.0)
@@ -304,8 +313,6 @@ def required_snr_db(
     return out
 
 
-def InfeasiblePd(pd: float, pfa: float) -> InputError:  # noqa: N802 - error factory
+def _infeasible_pd(pd: float, pfa: float) -> InfeasibleError:
     """Error for a requested Pd that does not exceed Pfa."""
-    from hoplon.errors import InfeasibleError
-
     return InfeasibleError("pd", f"Pd {pd:g} must exceed Pfa {pfa:g}", "pd > pfa")

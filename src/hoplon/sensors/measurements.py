@@ -125,8 +125,14 @@ class MeasurementBatch:
         cat = {
             name: np.concatenate([getattr(b, name) for b in batches])[order]
             for name in (
-                "time_s", "z", "R", "sensor_position_ecef_m", "sensor_id", "owner",
-                "snr_db", "truth_id",
+                "time_s",
+                "z",
+                "R",
+                "sensor_position_ecef_m",
+                "sensor_id",
+                "owner",
+                "snr_db",
+                "truth_id",
             )
         }
         return MeasurementBatch(kind=kind, **cat)

@@ -52,18 +52,32 @@ class KeplerElements:
 
     @staticmethod
     def of(
-        a_m: ArrayLike, e: ArrayLike, i_rad: ArrayLike, raan_rad: ArrayLike,
-        argp_rad: ArrayLike, M0_rad: ArrayLike,
+        a_m: ArrayLike,
+        e: ArrayLike,
+        i_rad: ArrayLike,
+        raan_rad: ArrayLike,
+        argp_rad: ArrayLike,
+        M0_rad: ArrayLike,
     ) -> KeplerElements:
         """Broadcast the six elements to ``(S,)`` float arrays; checks ranges."""
-        arrs = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in
-                                     (a_m, e, i_rad, raan_rad, argp_rad, M0_rad)))
+        arrs = np.broadcast_arrays(
+            *(
+                np.atleast_1d(np.asarray(x, dtype=float))
+                for x in (a_m, e, i_rad, raan_rad, argp_rad, M0_rad)
+            )
+        )
         a, ecc = arrs[0], arrs[1]
         if np.any(ecc < 0.0) or np.any(ecc >= 1.0):
             raise ValueError("eccentricity must be in [0, 1) for a closed orbit")
         if np.any(a * (1.0 - ecc) <= 6.3e6):
             raise ValueError("perigee radius is inside the Earth")
         return KeplerElements(*(x.copy() for x in arrs))
+
+    @staticmethod
+    def concatenate(parts: list[KeplerElements]) -> KeplerElements:
+        """Join several element sets into one (satellite order kept)."""
+        names = ("a_m", "e", "i_rad", "raan_rad", "argp_rad", "M0_rad")
+        return KeplerElements(*(np.concatenate([getattr(p, f) for p in parts]) for f in names))
 
     def __len__(self) -> int:
         return int(self.a_m.shape[0])
@@ -88,8 +102,7 @@ def geo_elements(longitude_rad: ArrayLike, theta0_rad: float = 0.0) -> KeplerEle
 def molniya_elements(raan_rad: ArrayLike, M0_rad: ArrayLike = 0.0) -> KeplerElements:
     """Molniya (HEO) satellites: apogee over the northern hemisphere (omega = 270 deg)."""
     raan = np.atleast_1d(np.asarray(raan_rad, dtype=float))
-    return KeplerElements.of(MOLNIYA_A_M, MOLNIYA_E, MOLNIYA_I_RAD, raan, MOLNIYA_ARGP_RAD,
-                             M0_rad)
+    return KeplerElements.of(MOLNIYA_A_M, MOLNIYA_E, MOLNIYA_I_RAD, raan, MOLNIYA_ARGP_RAD, M0_rad)
 
 
 def solve_kepler(M: ArrayLike, e: ArrayLike, tol: float = 1e-14) -> FloatArray:

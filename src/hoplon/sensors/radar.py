@@ -158,8 +158,7 @@ class Radar:
     def required_snr_db(self) -> float:
         """Per-pulse SNR [dB] for ``pd_required`` with this radar's detection settings."""
         return float(
-            required_snr_db(self.pd_required, self.pfa, self.n_pulses, self.swerling,
-                            self.method)
+            required_snr_db(self.pd_required, self.pfa, self.n_pulses, self.swerling, self.method)
         )
 
     def detection_range_m(self, rcs_m2: float) -> float:
@@ -271,8 +270,8 @@ class RadarArray:
         r = np.asarray(r_ecef, dtype=float)
         az, el, rng = self.aer(r)
         daz = np.abs(np.mod(az - self.boresight_az_rad + math.pi, TWO_PI) - math.pi)
-        in_for = (daz <= self.half_span_rad + 1e-12) & (el >= self.el_lo_rad) & (
-            el <= self.el_hi_rad
+        in_for = (
+            (daz <= self.half_span_rad + 1e-12) & (el >= self.el_lo_rad) & (el <= self.el_hi_rad)
         )
         ok = in_for & (rng <= self.max_range_m)
         _, _, h_t = ecef_to_geodetic(r, WGS84)
@@ -297,8 +296,9 @@ class RadarArray:
         snr = self.snr_db(r_ecef, rcs_m2)
         out = np.zeros(vis.shape)
         for s, radar in enumerate(self.radars):
-            out[..., s] = pd_lookup(snr[..., s], radar.pfa, radar.n_pulses, radar.swerling,
-                                    radar.method)
+            out[..., s] = pd_lookup(
+                snr[..., s], radar.pfa, radar.n_pulses, radar.swerling, radar.method
+            )
         return np.where(vis, out, 0.0)
 
     def evaluate(
@@ -321,8 +321,9 @@ class RadarArray:
         snr = self.snr_db(r, rcs)
         pd = np.zeros(vis.shape)
         for s, radar in enumerate(self.radars):
-            pd[..., s] = pd_lookup(snr[..., s], radar.pfa, radar.n_pulses, radar.swerling,
-                                   radar.method)
+            pd[..., s] = pd_lookup(
+                snr[..., s], radar.pfa, radar.n_pulses, radar.swerling, radar.method
+            )
         pd = np.where(vis, pd, 0.0)
         return (np.moveaxis(vis, -1, 1), np.moveaxis(snr, -1, 1), np.moveaxis(pd, -1, 1))
 
@@ -343,7 +344,8 @@ def pd_lookup(
     """Pd for per-pulse SNR [dB] by interpolation in a cached table (0.025 dB steps).
 
     Accurate to about 1e-4 in Pd; below -40 dB Pd is the table's first value (about
-    Pfa), above 60 dB it is 1. Use :func:`hoplon.sensors.detection.pd_from_snr` for single exact values.
+    Pfa), above 60 dB it is 1. Use :func:`hoplon.sensors.detection.pd_from_snr` for exact
+    values.
     """
     table = _pd_table(float(pfa), int(n_pulses), int(swerling), str(method))
     s = np.asarray(snr_db, dtype=float)
@@ -361,8 +363,7 @@ def _noise_sigmas(radar: Radar, snr_lin: FloatArray) -> tuple[FloatArray, FloatA
     if radar.range_resolution_m is not None:
         s_r = np.hypot(s_r, radar.range_resolution_m / np.sqrt(2.0 * snr_lin))
     if radar.beamwidth_rad is not None:
-        s_a = np.hypot(s_a, radar.beamwidth_rad / (radar.monopulse_slope
-                                                   * np.sqrt(2.0 * snr_lin)))
+        s_a = np.hypot(s_a, radar.beamwidth_rad / (radar.monopulse_slope * np.sqrt(2.0 * snr_lin)))
     return s_r, s_a
 
 
@@ -388,8 +389,9 @@ def observe_radar(
     az, el, rg = (x[..., 0] for x in arr.aer(r))
     vis = arr.visible(r)[..., 0]
     snr_db = 10.0 * np.log10(radar.snr_constant_m2 * rcs / np.maximum(rg, 1.0) ** 4)
-    pd = np.where(vis, pd_lookup(snr_db, radar.pfa, radar.n_pulses, radar.swerling,
-                                 radar.method), 0.0)
+    pd = np.where(
+        vis, pd_lookup(snr_db, radar.pfa, radar.n_pulses, radar.swerling, radar.method), 0.0
+    )
     u = rng.random(n)
     det = u < pd
     idx = np.nonzero(det)[0]

@@ -46,20 +46,33 @@ def from_db(x_db: ArrayLike) -> FloatArray:
 
 
 def _numerator(
-    peak_power_w: ArrayLike, pulse_width_s: ArrayLike, gain_tx: ArrayLike, gain_rx: ArrayLike,
-    wavelength_m: ArrayLike, rcs_m2: ArrayLike,
+    peak_power_w: ArrayLike,
+    pulse_width_s: ArrayLike,
+    gain_tx: ArrayLike,
+    gain_rx: ArrayLike,
+    wavelength_m: ArrayLike,
+    rcs_m2: ArrayLike,
 ) -> FloatArray:
     return (
-        np.asarray(peak_power_w, float) * np.asarray(pulse_width_s, float)
-        * np.asarray(gain_tx, float) * np.asarray(gain_rx, float)
-        * np.asarray(wavelength_m, float) ** 2 * np.asarray(rcs_m2, float)
+        np.asarray(peak_power_w, float)
+        * np.asarray(pulse_width_s, float)
+        * np.asarray(gain_tx, float)
+        * np.asarray(gain_rx, float)
+        * np.asarray(wavelength_m, float) ** 2
+        * np.asarray(rcs_m2, float)
     )
 
 
 def snr_at_range(
-    range_m: ArrayLike, peak_power_w: ArrayLike, pulse_width_s: ArrayLike,
-    wavelength_m: ArrayLike, gain_tx: ArrayLike, gain_rx: ArrayLike | None = None,
-    rcs_m2: ArrayLike = 1.0, noise_temperature_k: ArrayLike = 290.0, loss: ArrayLike = 1.0,
+    range_m: ArrayLike,
+    peak_power_w: ArrayLike,
+    pulse_width_s: ArrayLike,
+    wavelength_m: ArrayLike,
+    gain_tx: ArrayLike,
+    gain_rx: ArrayLike | None = None,
+    rcs_m2: ArrayLike = 1.0,
+    noise_temperature_k: ArrayLike = 290.0,
+    loss: ArrayLike = 1.0,
 ) -> FloatArray:
     """Single-pulse SNR [-] at range ``R`` (monostatic pulse form, see module docstring)."""
     g_rx = gain_tx if gain_rx is None else gain_rx
@@ -67,15 +80,24 @@ def snr_at_range(
     num = _numerator(peak_power_w, pulse_width_s, gain_tx, g_rx, wavelength_m, rcs_m2)
     with np.errstate(divide="ignore"):
         return num / (
-            _FOUR_PI_CUBED * BOLTZMANN_J_K * np.asarray(noise_temperature_k, float)
-            * np.asarray(loss, float) * R**4
+            _FOUR_PI_CUBED
+            * BOLTZMANN_J_K
+            * np.asarray(noise_temperature_k, float)
+            * np.asarray(loss, float)
+            * R**4
         )
 
 
 def max_range(
-    snr: ArrayLike, peak_power_w: ArrayLike, pulse_width_s: ArrayLike,
-    wavelength_m: ArrayLike, gain_tx: ArrayLike, gain_rx: ArrayLike | None = None,
-    rcs_m2: ArrayLike = 1.0, noise_temperature_k: ArrayLike = 290.0, loss: ArrayLike = 1.0,
+    snr: ArrayLike,
+    peak_power_w: ArrayLike,
+    pulse_width_s: ArrayLike,
+    wavelength_m: ArrayLike,
+    gain_tx: ArrayLike,
+    gain_rx: ArrayLike | None = None,
+    rcs_m2: ArrayLike = 1.0,
+    noise_temperature_k: ArrayLike = 290.0,
+    loss: ArrayLike = 1.0,
 ) -> FloatArray:
     """Range [m] at which the single-pulse SNR equals ``snr`` (linear).
 
@@ -84,16 +106,25 @@ def max_range(
     g_rx = gain_tx if gain_rx is None else gain_rx
     num = _numerator(peak_power_w, pulse_width_s, gain_tx, g_rx, wavelength_m, rcs_m2)
     den = (
-        _FOUR_PI_CUBED * BOLTZMANN_J_K * np.asarray(noise_temperature_k, float)
-        * np.asarray(snr, float) * np.asarray(loss, float)
+        _FOUR_PI_CUBED
+        * BOLTZMANN_J_K
+        * np.asarray(noise_temperature_k, float)
+        * np.asarray(snr, float)
+        * np.asarray(loss, float)
     )
     return (num / den) ** 0.25
 
 
 def required_peak_power(
-    range_m: ArrayLike, snr: ArrayLike, pulse_width_s: ArrayLike, wavelength_m: ArrayLike,
-    gain_tx: ArrayLike, gain_rx: ArrayLike | None = None, rcs_m2: ArrayLike = 1.0,
-    noise_temperature_k: ArrayLike = 290.0, loss: ArrayLike = 1.0,
+    range_m: ArrayLike,
+    snr: ArrayLike,
+    pulse_width_s: ArrayLike,
+    wavelength_m: ArrayLike,
+    gain_tx: ArrayLike,
+    gain_rx: ArrayLike | None = None,
+    rcs_m2: ArrayLike = 1.0,
+    noise_temperature_k: ArrayLike = 290.0,
+    loss: ArrayLike = 1.0,
 ) -> FloatArray:
     """Peak power [W] needed for ``snr`` (linear) at ``range_m``.
 
@@ -102,16 +133,25 @@ def required_peak_power(
     g_rx = gain_tx if gain_rx is None else gain_rx
     per_watt = _numerator(1.0, pulse_width_s, gain_tx, g_rx, wavelength_m, rcs_m2)
     return (
-        _FOUR_PI_CUBED * BOLTZMANN_J_K * np.asarray(noise_temperature_k, float)
-        * np.asarray(snr, float) * np.asarray(loss, float)
-        * np.asarray(range_m, float) ** 4 / per_watt
+        _FOUR_PI_CUBED
+        * BOLTZMANN_J_K
+        * np.asarray(noise_temperature_k, float)
+        * np.asarray(snr, float)
+        * np.asarray(loss, float)
+        * np.asarray(range_m, float) ** 4
+        / per_watt
     )
 
 
 def search_snr(
-    range_m: ArrayLike, average_power_w: ArrayLike, aperture_m2: ArrayLike,
-    frame_time_s: ArrayLike, solid_angle_sr: ArrayLike, rcs_m2: ArrayLike = 1.0,
-    noise_temperature_k: ArrayLike = 290.0, loss: ArrayLike = 1.0,
+    range_m: ArrayLike,
+    average_power_w: ArrayLike,
+    aperture_m2: ArrayLike,
+    frame_time_s: ArrayLike,
+    solid_angle_sr: ArrayLike,
+    rcs_m2: ArrayLike = 1.0,
+    noise_temperature_k: ArrayLike = 290.0,
+    loss: ArrayLike = 1.0,
 ) -> FloatArray:
     """Integrated SNR [-] per look of a search radar (power-aperture form).
 
@@ -119,48 +159,82 @@ def search_snr(
     """
     R = np.asarray(range_m, dtype=float)
     num = (
-        np.asarray(average_power_w, float) * np.asarray(aperture_m2, float)
-        * np.asarray(frame_time_s, float) * np.asarray(rcs_m2, float)
+        np.asarray(average_power_w, float)
+        * np.asarray(aperture_m2, float)
+        * np.asarray(frame_time_s, float)
+        * np.asarray(rcs_m2, float)
     )
     with np.errstate(divide="ignore"):
         return num / (
-            4.0 * np.pi * np.asarray(solid_angle_sr, float) * BOLTZMANN_J_K
-            * np.asarray(noise_temperature_k, float) * np.asarray(loss, float) * R**4
+            4.0
+            * np.pi
+            * np.asarray(solid_angle_sr, float)
+            * BOLTZMANN_J_K
+            * np.asarray(noise_temperature_k, float)
+            * np.asarray(loss, float)
+            * R**4
         )
 
 
 def search_max_range(
-    snr: ArrayLike, average_power_w: ArrayLike, aperture_m2: ArrayLike,
-    frame_time_s: ArrayLike, solid_angle_sr: ArrayLike, rcs_m2: ArrayLike = 1.0,
-    noise_temperature_k: ArrayLike = 290.0, loss: ArrayLike = 1.0,
+    snr: ArrayLike,
+    average_power_w: ArrayLike,
+    aperture_m2: ArrayLike,
+    frame_time_s: ArrayLike,
+    solid_angle_sr: ArrayLike,
+    rcs_m2: ArrayLike = 1.0,
+    noise_temperature_k: ArrayLike = 290.0,
+    loss: ArrayLike = 1.0,
 ) -> FloatArray:
     """Range [m] at which the search-form SNR equals ``snr`` (linear)."""
     return (
-        search_snr(1.0, average_power_w, aperture_m2, frame_time_s, solid_angle_sr, rcs_m2,
-                   noise_temperature_k, loss) / np.asarray(snr, float)
+        search_snr(
+            1.0,
+            average_power_w,
+            aperture_m2,
+            frame_time_s,
+            solid_angle_sr,
+            rcs_m2,
+            noise_temperature_k,
+            loss,
+        )
+        / np.asarray(snr, float)
     ) ** 0.25
 
 
 def reference_snr(
-    range_m: ArrayLike, snr_ref: ArrayLike, range_ref_m: ArrayLike, rcs_m2: ArrayLike = 1.0,
+    range_m: ArrayLike,
+    snr_ref: ArrayLike,
+    range_ref_m: ArrayLike,
+    rcs_m2: ArrayLike = 1.0,
     rcs_ref_m2: ArrayLike = 1.0,
 ) -> FloatArray:
     """``SNR = SNR_ref (R_ref/R)^4 (sigma/sigma_ref)`` [-]."""
     R = np.asarray(range_m, dtype=float)
     with np.errstate(divide="ignore"):
         return (
-            np.asarray(snr_ref, float) * (np.asarray(range_ref_m, float) / R) ** 4
-            * np.asarray(rcs_m2, float) / np.asarray(rcs_ref_m2, float)
+            np.asarray(snr_ref, float)
+            * (np.asarray(range_ref_m, float) / R) ** 4
+            * np.asarray(rcs_m2, float)
+            / np.asarray(rcs_ref_m2, float)
         )
 
 
 def reference_max_range(
-    snr: ArrayLike, snr_ref: ArrayLike, range_ref_m: ArrayLike, rcs_m2: ArrayLike = 1.0,
+    snr: ArrayLike,
+    snr_ref: ArrayLike,
+    range_ref_m: ArrayLike,
+    rcs_m2: ArrayLike = 1.0,
     rcs_ref_m2: ArrayLike = 1.0,
 ) -> FloatArray:
     """Range [m] where the reference form gives ``snr``:
     ``R = R_ref (SNR_ref sigma / (SNR sigma_ref))^(1/4)``."""
-    return np.asarray(range_ref_m, float) * (
-        np.asarray(snr_ref, float) * np.asarray(rcs_m2, float)
-        / (np.asarray(snr, float) * np.asarray(rcs_ref_m2, float))
-    ) ** 0.25
+    return (
+        np.asarray(range_ref_m, float)
+        * (
+            np.asarray(snr_ref, float)
+            * np.asarray(rcs_m2, float)
+            / (np.asarray(snr, float) * np.asarray(rcs_ref_m2, float))
+        )
+        ** 0.25
+    )

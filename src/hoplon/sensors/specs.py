@@ -23,11 +23,19 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    TypeAdapter,
+    model_validator,
+)
 
 from hoplon.earth.constants import SPEED_OF_LIGHT_MPS
-from hoplon.scenario.quantities import Angle, AngleDeg, Area, Duration, Frequency, Length, Power
+from hoplon.scenario.quantities import Angle, Area, Duration, Frequency, Length, Power
+from hoplon.scenario.quantities import AngleDeg as _AngleDegIn
 from hoplon.scenario.quantities import Speed as SpeedQ
 from hoplon.sensors import radar_equation as rre
 from hoplon.sensors.infrared import InfraredConstellation
@@ -36,13 +44,36 @@ from hoplon.sensors.radar import Radar
 
 _CFG = ConfigDict(frozen=True, extra="forbid")
 
+#: An angle where a bare number in a file means degrees. It is written back as the string
+#: ``"<radians> rad"`` so that dump -> load round-trips exactly (a bare SI float would be
+#: read back as degrees).
+AngleDeg = Annotated[_AngleDegIn, PlainSerializer(lambda v: f"{v!r} rad", return_type=str)]
+
+
+def _within_deg(lo_deg: float, hi_deg: float) -> AfterValidator:
+    """Range check of an angle [rad] with a message in degrees."""
+
+    def check(value: float) -> float:
+        deg = math.degrees(value)
+        if not lo_deg - 1e-9 <= deg <= hi_deg + 1e-9:
+            raise ValueError(f"{deg:g} deg is outside [{lo_deg:g}, {hi_deg:g}] deg")
+        return value
+
+    return AfterValidator(check)
+
+
+Latitude = Annotated[AngleDeg, _within_deg(-90.0, 90.0)]
+Longitude = Annotated[AngleDeg, _within_deg(-180.0, 360.0)]
+Elevation = Annotated[AngleDeg, _within_deg(-90.0, 90.0)]
+Span = Annotated[AngleDeg, _within_deg(0.0, 360.0)]
+
 
 class Site(BaseModel):
     """Geodetic site (WGS84); latitude/longitude in degrees when bare numbers."""
 
     model_config = _CFG
-    lat: AngleDeg = Field(ge=-math.pi / 2, le=math.pi / 2)
-    lon: AngleDeg = Field(ge=-math.pi, le=2 * math.pi)
+    lat: Latitude
+    lon: Longitude
     alt: Length = 0.0
 
 
@@ -77,10 +108,17 @@ class PulseSensitivity(BaseModel):
         """``C = SNR(R = 1 m, sigma = 1 m^2)``."""
         g_rx = self.gain_db if self.rx_gain_db is None else self.rx_gain_db
         return float(
-            rre.snr_at_range(1.0, self.peak_power, self.pulse_width,
-                             SPEED_OF_LIGHT_MPS / self.frequency, rre.from_db(self.gain_db),
-                             rre.from_db(g_rx), 1.0, self.noise_temperature_k,
-                             rre.from_db(self.loss_db))
+            rre.snr_at_range(
+                1.0,
+                self.peak_power,
+                self.pulse_width,
+                SPEED_OF_LIGHT_MPS / self.frequency,
+                rre.from_db(self.gain_db),
+                rre.from_db(g_rx),
+                1.0,
+                self.noise_temperature_k,
+                rre.from_db(self.loss_db),
+            )
         )
 
 
@@ -99,9 +137,16 @@ class SearchSensitivity(BaseModel):
     def snr_constant_m2(self) -> float:
         """``C = SNR(R = 1 m, sigma = 1 m^2)``."""
         return float(
-            rre.search_snr(1.0, self.average_power, self.aperture, self.frame_time,
-                           self.solid_angle_sr, 1.0, self.noise_temperature_k,
-                           rre.from_db(self.loss_db))
+            rre.search_snr(
+                1.0,
+                self.average_power,
+                self.aperture,
+                self.frame_time,
+                self.solid_angle_sr,
+                1.0,
+                self.noise_temperature_k,
+                rre.from_db(self.loss_db),
+            )
         )
 
 
@@ -150,9 +195,9 @@ class RadarSpec(BaseModel):
     owner: int = Field(default=0, ge=0)
     site: Site
     boresight_azimuth: AngleDeg = 0.0
-    azimuth_span: AngleDeg = Field(default=2 * math.pi, ge=0, le=2 * math.pi + 1e-9)
-    min_elevation: AngleDeg = Field(default=0.0, ge=-math.pi / 2, le=math.pi / 2)
-    max_elevation: AngleDeg = Field(default=math.pi / 2, ge=-math.pi / 2, le=math.pi / 2)
+    azimuth_span: Span = 2 * math.pi
+    min_elevation: Elevation = 0.0
+    max_elevation: Elevation = math.pi / 2
     max_range: Length = Field(ge=0)
     k_factor: float = Field(default=4.0 / 3.0, gt=0)
     sensitivity: Sensitivity
@@ -208,7 +253,7 @@ class SatelliteSpec(BaseModel):
     mean_anomaly: AngleDeg = 0.0
     semi_major_axis: Length | None = Field(default=None, gt=6.4e6)
     eccentricity: float | None = Field(default=None, ge=0, lt=1)
-    inclination: AngleDeg | None = None
+    inclination: Annotated[AngleDeg, _within_deg(0.0, 180.0)] | None = None
     arg_perigee: AngleDeg | None = None
 
     @model_validator(mode="after")
@@ -216,8 +261,11 @@ class SatelliteSpec(BaseModel):
         if self.orbit == "geo" and self.longitude is None:
             raise ValueError("orbit geo needs a longitude")
         if self.orbit == "kepler":
-            missing = [k for k in ("semi_major_axis", "eccentricity", "inclination",
-                                   "arg_perigee") if getattr(self, k) is None]
+            missing = [
+                k
+                for k in ("semi_major_axis", "eccentricity", "inclination", "arg_perigee")
+                if getattr(self, k) is None
+            ]
             if missing:
                 raise ValueError(f"orbit kepler needs {', '.join(missing)}")
             assert self.semi_major_axis is not None and self.eccentricity is not None
@@ -231,8 +279,14 @@ class SatelliteSpec(BaseModel):
             return geo_elements(self.longitude, theta0_rad)
         if self.orbit == "molniya":
             return molniya_elements(self.raan, self.mean_anomaly)
-        return KeplerElements.of(self.semi_major_axis, self.eccentricity, self.inclination,
-                                 self.raan, self.arg_perigee, self.mean_anomaly)
+        return KeplerElements.of(
+            self.semi_major_axis,
+            self.eccentricity,
+            self.inclination,
+            self.raan,
+            self.arg_perigee,
+            self.mean_anomaly,
+        )
 
 
 class InfraredSpec(BaseModel):
@@ -251,15 +305,13 @@ class InfraredSpec(BaseModel):
     min_looks: int = Field(default=2, ge=1)
     launch_time_sigma: Duration = Field(default=5.0, ge=0)
     launch_position_sigma: Length = Field(default=5e3, ge=0)
-    launch_azimuth_sigma: AngleDeg = Field(default=math.radians(5.0), ge=0)
+    launch_azimuth_sigma: Annotated[AngleDeg, _within_deg(0.0, 180.0)] = math.radians(5.0)
     state_position_sigma: Length = Field(default=2e3, ge=0)
     state_velocity_sigma: SpeedQ = Field(default=200.0, ge=0)
 
     def build(self, sensor_id: int = 0, theta0_rad: float = 0.0) -> InfraredConstellation:
         """The runtime :class:`InfraredConstellation`; satellites get ids from ``sensor_id``."""
-        els = [s.elements(theta0_rad) for s in self.satellites]
-        cat = KeplerElements.of(*(np.concatenate([getattr(e, f) for e in els]) for f in
-                                  ("a_m", "e", "i_rad", "raan_rad", "argp_rad", "M0_rad")))
+        cat = KeplerElements.concatenate([s.elements(theta0_rad) for s in self.satellites])
         return InfraredConstellation(
             name=self.name,
             elements=cat,
@@ -281,6 +333,12 @@ class InfraredSpec(BaseModel):
 
 
 SensorSpec = Annotated[RadarSpec | InfraredSpec, Field(discriminator="type")]
+
+#: Every sensor spec type by its ``type:`` key (the contract tests run over all of them).
+SENSOR_SPECS: dict[str, type[RadarSpec] | type[InfraredSpec]] = {
+    "radar": RadarSpec,
+    "infrared": InfraredSpec,
+}
 _SENSOR_LIST = TypeAdapter(list[SensorSpec])
 
 

@@ -39,10 +39,18 @@ def direct(
     lat1: ArrayLike, lon1: ArrayLike, az1: ArrayLike, dist: ArrayLike, model: EarthModel
 ) -> tuple[Array, Array]:
     """Latitude and longitude [rad] reached from point 1 along azimuth ``az1`` after ``dist`` m."""
+    lat, lon, _ = direct_az(lat1, lon1, az1, dist, model)
+    return lat, lon
+
+
+def direct_az(
+    lat1: ArrayLike, lon1: ArrayLike, az1: ArrayLike, dist: ArrayLike, model: EarthModel
+) -> tuple[Array, Array, Array]:
+    """As :func:`direct`, plus the forward azimuth [rad] at the end point."""
     from hoplon.earth.geodesy import geodesic_direct
 
     out = geodesic_direct(lat1, lon1, az1, dist, ellipsoid_of(model))
-    return np.asarray(out[0], dtype=np.float64), np.asarray(out[1], dtype=np.float64)
+    return tuple(np.asarray(o, dtype=np.float64) for o in out[:3])  # type: ignore[return-value]
 
 
 def wrap_pi(x: ArrayLike) -> Array:

@@ -124,24 +124,20 @@ class BallisticBatch:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.arcsin(np.clip(np.sum(up * v, axis=1) / s, -1.0, 1.0))
 
-    def samples(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """Recorded times (S,) and states (S, 7) of object ``i``, duplicates at joins removed."""
-        ts, ys = [], []
-        for idx, res, _ in self.segments:
+    def parts(self, i: int) -> list[Trajectory]:
+        """The recorded phases of object ``i`` (one Trajectory per propagate call)."""
+        out = []
+        for idx, res, label in self.segments:
             where = np.nonzero(idx == i)[0]
-            if where.size == 0 or res.t is None or res.y is None:
+            if where.size == 0 or res.t is None:
                 continue
             j = int(where[0])
-            k = int(res.n_samples[j])
-            t, y = res.t[j, :k], res.y[j, :k]
-            if ts and t.size and abs(t[0] - ts[-1][-1]) < 1e-9:
-                # keep the later state at a join (mass drop at staging/separation)
-                ts[-1], ys[-1] = ts[-1][:-1], ys[-1][:-1]
-            ts.append(t)
-            ys.append(y)
-        if not ts:
+            if int(res.n_samples[j]) == 0:
+                continue
+            out.append(res.trajectory(j, name=label))
+        if not out:
             raise InputError("record", "no samples were recorded", "record=True")
-        return np.concatenate(ts), np.concatenate(ys)
+        return out
 
     def metadata(self, i: int) -> dict[str, float]:
         """Burnout and shaping figures of object ``i`` (SI)."""
@@ -156,13 +152,15 @@ class BallisticBatch:
         }
 
     def trajectory(self, i: int, name: str = "", **extra: object) -> Trajectory:
-        """Object ``i`` as a :class:`~hoplon.flight.trajectory.Trajectory` with burnout metadata."""
-        from hoplon.flight.trajectory import Trajectory
+        """Object ``i`` as one :class:`~hoplon.flight.trajectory.Trajectory` (phases joined).
 
-        t, y = self.samples(i)
-        meta: dict[str, object] = dict(self.metadata(i))
-        meta.update(extra)
-        return Trajectory(t_s=t, y=y, model=self.model, name=name, metadata=meta)
+        ``burnout_time_s`` is set, and ``metadata`` holds :meth:`metadata` plus ``extra``.
+        """
+        from hoplon.flight.trajectory import concatenate
+
+        traj = concatenate(self.parts(i), name=name, burnout_time_s=float(self.burnout_t_s[i]))
+        traj.metadata = {**self.metadata(i), **extra}
+        return traj
 
 
 def _broadcast(n: int, name: str, value: ArrayLike) -> np.ndarray:
@@ -196,6 +194,7 @@ def fly_ballistic_batch(
     dt_s: float = 0.5,
     coast_dt_s: float = 2.0,
     record: bool = False,
+    coast: bool = True,
 ) -> BallisticBatch:
     """Fly n copies of ``missile`` from one launch point.
 
@@ -216,6 +215,8 @@ def fly_ballistic_batch(
         RK4 step of the boost [s]; sample interval of the adaptive free flight [s].
     record : bool
         Keep the samples (needed for :meth:`BallisticBatch.trajectory`).
+    coast : bool
+        Fly the RV to impact (False: stop at burnout; impact fields stay NaN).
 
     Returns
     -------
@@ -224,8 +225,15 @@ def fly_ballistic_batch(
     if not isinstance(missile, BallisticMissile):
         raise InputError("missile", f"expected a BallisticMissile, got {type(missile).__name__}")
     model = EarthModel() if model is None else model
-    az = np.atleast_1d(np.asarray(azimuth_rad, dtype=np.float64))
-    n = az.size
+    az_in = np.atleast_1d(np.asarray(azimuth_rad, dtype=np.float64))
+    n = int(
+        np.broadcast(
+            az_in,
+            np.atleast_1d(np.asarray(0.0 if kick_angle_rad is None else kick_angle_rad)),
+            np.atleast_1d(np.asarray(0.0 if cutoff_time_s is None else cutoff_time_s)),
+        ).size
+    )
+    az = _broadcast(n, "azimuth_rad", az_in)
     kick = _broadcast(
         n,
         "kick_angle_rad",
@@ -259,6 +267,7 @@ def fly_ballistic_batch(
     stop_boost = min(0.0, launch_alt_m) - 1.0
 
     seg_start = 0.0
+    failed_boost = failed  # same array object, updated in place below
     for b in bounds:
         k = int(np.searchsorted(stage_ends, b - 1e-9))  # stage burning in [seg_start, b]
         stage = missile.stages[k]
@@ -295,6 +304,14 @@ def fly_ballistic_batch(
 
     burnout_t = t.copy()
     burnout_y = y.copy()
+    if not coast:
+        failed = np.ones(n, dtype=bool) | failed
+        out = _coast(
+            missile.payload_mass_kg, missile.rv_beta_kg_m2, burnout_t, burnout_y, failed, model,
+            coast_dt_s, record, segments, launch=(launch_lat_rad, launch_lon_rad, az, kick, cut),
+        )  # fmt: skip
+        out.boost_failed = failed_boost
+        return out
     return _coast(
         missile.payload_mass_kg, missile.rv_beta_kg_m2, burnout_t, burnout_y, failed, model,
         coast_dt_s, record, segments,
@@ -316,8 +333,12 @@ def _coast(
     launch: tuple[float, float, np.ndarray, np.ndarray, np.ndarray],
     lift_to_drag: float = 0.0,
     bank_angle_rad: float = 0.0,
+    ascent_vacuum: bool = False,
 ) -> BallisticBatch:
-    """Free flight (RV) from the burnout states to impact; assemble the batch result."""
+    """Free flight (RV) from the burnout states to impact; assemble the batch result.
+
+    With ``ascent_vacuum`` the flight to apogee is drag-free and drag acts from apogee on.
+    """
     n = t0.size
     y = y0.copy()
     y[:, 6] = mass_kg
@@ -326,21 +347,46 @@ def _coast(
     apogee_y = np.full((n, 7), np.nan)
     impacted = np.zeros(n, dtype=bool)
     idx = np.nonzero(~failed)[0]
+    beta = _broadcast(n, "beta_kg_m2", beta_kg_m2)
+    start_t, start_y = t0.copy(), y.copy()
+    if idx.size and ascent_vacuum and model.atmosphere:
+        # Drag-free ascent to apogee (its losses belong to the boost the burnout state
+        # summarises); the drag phase starts at apogee.
+        P0 = fp.make_params(idx.size)
+        kw = {"model": model, "dt": coast_dt_s, "method": "dopri5", "rtol": 1e-9, "atol": 1e-6}
+        res0 = propagate(
+            y[idx], P0, t0=t0[idx], t_end=t0[idx] + MAX_COAST_S, stop_altitude_m=0.0,
+            record=False, **kw,
+        )  # fmt: skip
+        up = np.isfinite(res0.apogee_t) & (res0.apogee_t > t0[idx])
+        sub = idx[up]
+        if sub.size:
+            apogee_y[sub] = res0.apogee_y[up]
+            start_t[sub] = res0.apogee_t[up]
+            start_y[sub] = res0.apogee_y[up]
+            if record:
+                res1 = propagate(
+                    y[sub], fp.make_params(sub.size), t0=t0[sub], t_end=start_t[sub],
+                    stop_altitude_m=None, record=True, **kw,
+                )  # fmt: skip
+                segments.append((sub, res1, "ascent"))
     if idx.size:
         P = fp.make_params(
             idx.size,
-            beta_kg_m2=_broadcast(n, "beta_kg_m2", beta_kg_m2)[idx],
+            beta_kg_m2=beta[idx],
             lift_to_drag=lift_to_drag,
             bank_angle_rad=bank_angle_rad,
         )
         res = propagate(
-            y[idx], P, model=model, t0=t0[idx], t_end=t0[idx] + MAX_COAST_S, dt=coast_dt_s,
-            method="dopri5", rtol=1e-9, atol=1e-6, stop_altitude_m=0.0, record=record,
+            start_y[idx], P, model=model, t0=start_t[idx], t_end=start_t[idx] + MAX_COAST_S,
+            dt=coast_dt_s, method="dopri5", rtol=1e-9, atol=1e-6, stop_altitude_m=0.0,
+            record=record,
         )  # fmt: skip
         impacted[idx] = res.impacted
         impact_t[idx] = res.impact_t
         impact_y[idx] = res.impact_y
-        apogee_y[idx] = res.apogee_y
+        found = np.isfinite(res.apogee_t)
+        apogee_y[idx[found]] = res.apogee_y[found]
         segments.append((idx, res, "free flight"))
     lat, lon, az, kick, cut = launch
     return BallisticBatch(
@@ -374,12 +420,15 @@ def burnout_state_batch(
     model: EarthModel | None = None,
     coast_dt_s: float = 2.0,
     record: bool = False,
+    ascent_vacuum: bool = True,
 ) -> BallisticBatch:
     """Free flight of n objects from given burnout states over one point (instantaneous boost).
 
     The burnout point is (lat, lon, burnout altitude); the velocity is Earth-relative with
     the given speed, flight-path angle and azimuth. The object flies with ballistic
-    coefficient ``beta_kg_m2`` (inf: no drag) to the ground.
+    coefficient ``beta_kg_m2`` (inf: no drag) to the ground. With ``ascent_vacuum`` (default)
+    drag acts only from apogee on: a burnout state stands for a finished boost, whose
+    atmospheric losses it already contains, so only the re-entry feels the air.
     """
     model = EarthModel() if model is None else model
     az, v, g = np.broadcast_arrays(
@@ -394,6 +443,7 @@ def burnout_state_batch(
         mass_kg, beta_kg_m2, np.zeros(n), y0, np.zeros(n, dtype=bool), model, coast_dt_s,
         record, [],
         launch=(launch_lat_rad, launch_lon_rad, az, np.full(n, np.nan), np.zeros(n)),
+        ascent_vacuum=ascent_vacuum,
     )  # fmt: skip
 
 

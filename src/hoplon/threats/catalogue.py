@@ -187,7 +187,7 @@ HGV_BOOSTER = BallisticMissile(
     name="hgv.booster",
     stages=(
         Stage(
-            # ~15 t launch mass [WIKI-DF17]; split notional.
+            # ~15 t launch mass [WIKI-DF17] (this one: ~13.4 t); split notional.
             propellant_mass_kg=9000.0,
             dry_mass_kg=1000.0,
             isp_s=265.0,  # [SUTTON]
@@ -196,7 +196,7 @@ HGV_BOOSTER = BallisticMissile(
             name="hgv.booster.stages[0]",
         ),
         Stage(
-            propellant_mass_kg=3000.0,
+            propellant_mass_kg=1500.0,  # tuned: depressed boost to ~3.5 km/s
             dry_mass_kg=400.0,
             isp_s=285.0,  # [SUTTON]
             burn_time_s=45.0,  # notional
@@ -204,9 +204,11 @@ HGV_BOOSTER = BallisticMissile(
             name="hgv.booster.stages[1]",
         ),
     ),
-    payload_mass_kg=1000.0,  # notional glider mass
+    payload_mass_kg=1500.0,  # notional glider mass (tuned)
     rv_beta_kg_m2=13000.0,  # [TW21]
-    pitch=PitchProgram(vertical_time_s=6.0, kick_time_s=10.0, kick_angle_rad=math.radians(25)),
+    # Strong early pitch-over (85 deg over 20 s) for a depressed boost: burnout near 50 km
+    # altitude, ~9 deg flight-path angle (notional; [TW21] discuss burnout at 40-100 km).
+    pitch=PitchProgram(vertical_time_s=3.0, kick_time_s=20.0, kick_angle_rad=math.radians(85)),
     description="Booster of the notional boost-glide vehicle.",
     sources="WIKI-DF17, SUTTON",
 )

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
+from hoplon.earth.frames import geodetic_to_ecef
 from hoplon.errors import InfeasibleError, InputError
 from hoplon.flight.model import EarthModel
 from hoplon.threats import _geo, kepler
@@ -315,6 +316,13 @@ def _plan_missile(
         batch = shot.run(k, inf, az0, record=True)
         return batch, info
 
+    if distance is None and shape == "min-energy":
+        # Minimum energy at full burn: the free flight starts on the Kepler max-range angle.
+        k_me = _me_kick(shot, az0, inf)
+        if k_me is not None:
+            info["kepler_minimum_energy_burnout"] = True
+            return shot.run(k_me, inf, az0, record=True), info
+
     if distance is None or shape == "max-range":
         # Maximum range on the azimuth (min-energy without a range is the same trajectory).
         def solve_max(az: float) -> tuple[BallisticBatch, tuple[float, ...]]:
@@ -339,24 +347,73 @@ def _plan_missile(
 
     if shape == "min-energy":
         burn = missile.burn_time_s
+        where = "--range" if distance is None else "--to"
 
-        def solve_me(az: float) -> tuple[BallisticBatch, tuple[float, ...]]:
-            k, r_full = missile_max_range(missile, lat0, lon0, az, model)[::-1]
-            if r_full <= d:
-                return shot.run(k, inf, az), (k, inf)
+        def solve_cut(k: float, az: float) -> float:
+            """Cutoff on a fixed programme that flies the range d (max-range fallback)."""
+            if range_at(k, inf, az) <= d:
+                return inf
             t_lo = _min_cutoff(shot, k, az)
             if range_at(k, t_lo, az) >= d:
                 raise InfeasibleError(
-                    "--range" if distance is None else "--to",
+                    where,
                     f"range {_km(d)} is shorter than the {_km(range_at(k, t_lo, az))} "
                     f"that {missile.name} flies with its shortest burn",
                     "a longer range or --shape lofted",
                 )
-            t = brentq(lambda tc: range_at(k, tc, az) - d, t_lo, burn, xtol=1e-6)
-            return shot.run(k, t, az), (k, t)
+            return float(brentq(lambda tc: range_at(k, tc, az) - d, t_lo, burn, xtol=1e-6))
 
-        batch, (k, t), az = _aim(solve_me, az0, target, model, lat0, lon0, MISSILE_TOL_M)
+        prev: dict[str, float] = {}
+
+        def solve_me(az: float) -> tuple[BallisticBatch, tuple[float, ...]]:
+            if prev:
+                # Azimuth iterations move the solution little: keep the kick, re-solve the
+                # cutoff for the range near the previous one.
+                k, t0 = prev["k"], prev["t"]
+                if math.isfinite(t0):
+                    lo, hi = max(t0 - 3.0, _min_cutoff(shot, k, az)), min(t0 + 3.0, burn)
+                    f_lo, f_hi = range_at(k, lo, az) - d, range_at(k, hi, az) - d
+                    if f_lo * f_hi <= 0.0:
+                        t = float(brentq(lambda tc: range_at(k, tc, az) - d, lo, hi, xtol=1e-6))
+                        return shot.run(k, t, az), (k, t, prev["on_me"])
+            batch, p = _solve_me_full(az)
+            prev.update(k=p[0], t=p[1], on_me=p[2])
+            return batch, p
+
+        def _solve_me_full(az: float) -> tuple[BallisticBatch, tuple[float, ...]]:
+            k_full = _me_kick(shot, az, inf)
+            if k_full is None or range_at(k_full, inf, az) < d:
+                # Beyond the minimum-energy reach at full burn (or no programme gives the
+                # Kepler angle): the range-maximising programme with thrust termination.
+                _, k = missile_max_range(missile, lat0, lon0, az, model)
+                t = solve_cut(k, az)
+                return shot.run(k, t, az), (k, t, 0.0)
+
+            def f(tc: float) -> float:
+                kk = _me_kick(shot, az, tc)
+                return math.nan if kk is None else range_at(kk, tc, az) - d
+
+            ts = np.linspace(_min_cutoff(shot, k_full, az), burn, 6)
+            fs = np.array([f(x) for x in ts])
+            t = _root_on_branch(f, ts, fs, 1e-5)
+            if t is None:
+                if np.all(fs[np.isfinite(fs)] > 0):
+                    raise InfeasibleError(
+                        where,
+                        f"range {_km(d)} is shorter than the minimum-energy trajectories of "
+                        f"{missile.name} reach with its shortest burn",
+                        "a longer range or --shape lofted",
+                    )
+                _, k = missile_max_range(missile, lat0, lon0, az, model)
+                t = solve_cut(k, az)
+                return shot.run(k, t, az), (k, t, 0.0)
+            k = _me_kick(shot, az, t)
+            assert k is not None
+            return shot.run(k, t, az), (k, t, 1.0)
+
+        _, (k, t, on_me), az = _aim(solve_me, az0, target, model, lat0, lon0, MISSILE_TOL_M)
         info["cutoff_time_s"] = t
+        info["kepler_minimum_energy_burnout"] = bool(on_me)
         return shot.run(k, t, az, record=True), info
 
     lofted = shape == "lofted"
@@ -371,6 +428,39 @@ def _plan_missile(
 
     batch, (k,), az = _aim(solve_branch, az0, target, model, lat0, lon0, MISSILE_TOL_M)
     return shot.run(k, inf, az, record=True), info
+
+
+def _me_gap(b: BallisticBatch) -> np.ndarray:
+    """Burnout flight-path angle minus the Kepler max-range angle of the burnout state [rad].
+
+    Geocentric angles; the re-entry radius is the launch point's geocentric radius.
+    """
+    r_vec = b.burnout_y[:, 0:3]
+    v_vec = b.burnout_y[:, 3:6]
+    r = np.linalg.norm(r_vec, axis=1)
+    v = np.linalg.norm(v_vec, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gamma = np.arcsin(np.clip(np.sum(r_vec * v_vec, axis=1) / (r * v), -1.0, 1.0))
+    lat, lon = b.launch_lat_rad, b.launch_lon_rad
+    r_surface = np.linalg.norm(
+        geodetic_to_ecef(lat, lon, np.zeros_like(lat), _geo.ellipsoid_of(b.model)), axis=-1
+    )
+    _, g_star = kepler.max_range_angle_general(v, r, r_surface, b.model.mu_m3_s2)
+    return gamma - g_star
+
+
+def _me_kick(shot: _Missile, az: float, cut: float) -> float | None:
+    """Kick angle whose burnout (at ``cut``) is on the Kepler minimum-energy angle, or None."""
+
+    def boost(k: np.ndarray) -> BallisticBatch:
+        return fly_ballistic_batch(
+            shot.missile, shot.lat, shot.lon, az, kick_angle_rad=k, cutoff_time_s=cut,
+            model=shot.model, coast=False,
+        )  # fmt: skip
+
+    b = boost(np.broadcast_to(_KICK_GRID, _KICK_GRID.shape).copy())
+    gap = np.where(b.boost_failed, np.nan, _me_gap(b))
+    return _root_on_branch(lambda x: float(_me_gap(boost(np.array([x])))[0]), _KICK_GRID, gap, 1e-8)
 
 
 def _min_cutoff(shot: _Missile, kick: float, az: float) -> float:
@@ -420,13 +510,19 @@ def _missile_range_and_apogee(
     def kick_for(az: float, cut: float) -> float | None:
         b = shot.run(_KICK_GRID, cut, az)
         r = _ranges(b)
-        side = _KICK_GRID <= k_max if lofted else _KICK_GRID >= k_max
+        if not np.any(np.isfinite(r)):
+            return None
+        k_peak = _KICK_GRID[int(np.nanargmax(r))]  # the branch split at this cutoff
+        side = _KICK_GRID <= k_peak if lofted else _KICK_GRID >= k_peak
         return _root_on_branch(
             lambda x: float(_ranges(shot.run(x, cut, az))[0]) - d,
             _KICK_GRID[side],
             r[side] - d,
             1e-9,
         )
+
+    def reach(cut: float) -> float:
+        return float(np.nanmax(_ranges(shot.run(_KICK_GRID, cut, az0))))
 
     def apogee_for(az: float, cut: float) -> float:
         k = kick_for(az, cut)
@@ -444,10 +540,19 @@ def _missile_range_and_apogee(
             f"{'more' if lofted else 'a flatter shot than'} {shot.missile.name} "
             f"{'has' if lofted else 'can fly'}: its {'lofted' if lofted else 'depressed'} "
             f"trajectory to that range peaks at {_km(a_full)}",
-            f"{'below' if lofted else 'above'} {_km(a_full)} (or the other --shape)",
+            f"{'below' if lofted else 'above'} {_km(a_full)}, or another --shape",
         )
-    # Apogee falls as the burn is cut shorter (lofted branch, fixed range): solve for the cut.
-    cuts = np.linspace(_min_cutoff(shot, 0.0, az0), burn, 12)
+    # The shortest burn that still reaches d (there the lofted and depressed branches meet
+    # near the minimum-energy apogee), by bisection; then solve the cut for the apogee.
+    lo, hi = _min_cutoff(shot, 0.0, az0), burn
+    if reach(lo) < d:
+        for _ in range(30):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if reach(mid) < d else (lo, mid)
+            if hi - lo < 1e-3:
+                break
+        lo = hi
+    cuts = np.linspace(lo, burn, 10)
     vals = np.array([apogee_for(az0, c) - apogee for c in cuts])
     cut = _root_on_branch(lambda c: apogee_for(az0, c) - apogee, cuts, vals, 1e-4)
     if cut is None:
@@ -520,6 +625,23 @@ def _plan_burnout(
             tlat, tlon = _geo.direct(lat0, lon0, az0, distance, model)
             target = (float(tlat), float(tlon))
         if apogee is not None:
+            if shape in ("lofted", "depressed"):
+                _, v_me, g_me = kepler.minimum_energy(distance / R, r_bo, R, mu)
+                a_me = float(kepler.apogee_radius(v_me, r_bo, g_me, mu)) - R
+                if shape == "lofted" and apogee < a_me:
+                    raise InfeasibleError(
+                        "--apogee",
+                        f"apogee {_km(apogee)} is below the {_km(a_me)} that a {_km(distance)} "
+                        "range needs on a minimum-energy trajectory; a lofted one goes higher",
+                        f"above {_km(a_me)}, or --shape depressed",
+                    )
+                if shape == "depressed" and apogee > a_me:
+                    raise InfeasibleError(
+                        "--apogee",
+                        f"apogee {_km(apogee)} is above the {_km(a_me)} of the minimum-energy "
+                        f"trajectory for {_km(distance)}; a depressed one stays lower",
+                        f"below {_km(a_me)}, or --shape lofted",
+                    )
             return _reconstruct(shot, distance, apogee, az0, target, r_bo, R, mu, info)
         return _burnout_min_energy(shot, None, distance, az0, target, r_bo, R, mu, info)
 
@@ -755,8 +877,13 @@ def plan_trajectory(
         apogee at full energy (lofted above the max-range apogee, depressed below it);
       - ``apogee_altitude_m`` with a range: missile + lofted/depressed (kick angle and
         thrust termination), or the reconstruction (no missile, no burnout speed);
-      - cruise missiles and glide vehicles take a target or an azimuth (and range); a
-        cruise missile ignores the shape, a glide vehicle flies its nominal boost and glide.
+      - ``lofted``/``depressed`` with range and apogee and neither missile nor speed: the
+        apogee must lie above/below the Kepler minimum-energy apogee for that range;
+      - cruise missiles fly a geodesic to the target (or along the azimuth for the range,
+        default their maximum range) and ignore the shape;
+      - glide vehicles fly their nominal boost and glide on an azimuth, or, with a target or
+        range, terminate the booster's thrust early and iterate the azimuth to end on it;
+        they ignore the shape.
 
     Parameters
     ----------
@@ -862,7 +989,7 @@ def plan_trajectory(
         if isinstance(spec, CruiseMissile):
             return _plan_cruise(spec, lat0, lon0, az0, target, distance, model)
         if isinstance(spec, GlideVehicle):
-            return _plan_glide(spec, lat0, lon0, az0, target, model)
+            return _plan_glide(spec, lat0, lon0, az0, target, distance, model)
         assert isinstance(spec, BallisticMissile)
         kind = "missile"
         batch, info = _plan_missile(
@@ -921,7 +1048,15 @@ def _plan_cruise(
             distance = spec.max_range_m
         tlat, tlon = _geo.direct(lat0, lon0, az0, distance, model)
         target = (float(tlat), float(tlon))
-    return fly_cruise(spec, [(lat0, lon0), target], model=model)
+    traj = fly_cruise(spec, [(lat0, lon0), target], model=model)
+    lat, lon, _ = traj.lla()[-1]
+    traj.metadata.update(
+        target_lat_rad=target[0],
+        target_lon_rad=target[1],
+        miss_distance_m=float(_geo.inverse(lat, lon, *target, model)[0]),
+        shape="cruise",
+    )
+    return traj
 
 
 def _plan_glide(
@@ -930,8 +1065,54 @@ def _plan_glide(
     lon0: float,
     az0: float,
     target: tuple[float, float] | None,
+    distance: float | None,
     model: EarthModel,
 ) -> Trajectory:
+    """Glide vehicle: nominal flight on the azimuth, or booster thrust termination and azimuth
+    iterated so that the glide ends on the target (within :data:`MISSILE_TOL_M`)."""
     from hoplon.threats.glide import fly_glide
 
-    return fly_glide(spec, lat0, lon0, az0, model=model)
+    if target is None and distance is None:
+        return fly_glide(spec, lat0, lon0, az0, model=model)
+    if target is None:
+        tlat, tlon = _geo.direct(lat0, lon0, az0, float(distance), model)
+        target = (float(tlat), float(tlon))
+    d = float(_geo.inverse(lat0, lon0, *target, model)[0])
+    where = "--to" if distance is None else "--range"
+    burn = spec.booster.burn_time_s
+    t_lo = _min_cutoff(_Missile(spec.booster, lat0, lon0, model), 0.0, az0)
+
+    def fly(cut: float, az: float) -> Trajectory:
+        return fly_glide(spec, lat0, lon0, az, cutoff_time_s=cut, model=model)
+
+    az, cut = az0, burn
+    traj = fly(cut, az)
+    for _ in range(8):
+        r_full = fly(burn, az).ground_range_m()
+        if d > r_full:
+            raise InfeasibleError(
+                where, f"range {_km(d)} is beyond the {_km(r_full)} that {spec.name} glides",
+                f"up to {_km(r_full)}",
+            )  # fmt: skip
+        r_lo = fly(t_lo, az).ground_range_m()
+        if d < r_lo:
+            raise InfeasibleError(
+                where, f"range {_km(d)} is shorter than the {_km(r_lo)} that {spec.name} glides "
+                "with its shortest burn", f"{_km(r_lo)} to {_km(r_full)}",
+            )  # fmt: skip
+        cut = float(brentq(lambda c, a=az: fly(c, a).ground_range_m() - d, t_lo, burn, xtol=1e-4))
+        traj = fly(cut, az)
+        lat, lon, _ = traj.lla()[-1]
+        if float(_geo.inverse(lat, lon, *target, model)[0]) <= MISSILE_TOL_M:
+            break
+        _, az_imp = _geo.inverse(lat0, lon0, lat, lon, model)
+        _, az_tgt = _geo.inverse(lat0, lon0, *target, model)
+        az = float(np.mod(az + _geo.wrap_pi(az_tgt - az_imp), 2 * math.pi))
+    lat, lon, _ = traj.lla()[-1]
+    traj.metadata.update(
+        target_lat_rad=target[0],
+        target_lon_rad=target[1],
+        miss_distance_m=float(_geo.inverse(lat, lon, *target, model)[0]),
+        shape="glide",
+    )
+    return traj

@@ -1,1 +1,13 @@
-"""What do we believe: motion/measurement models, filters, association, fusion, metrics."""
+"""What do we believe: motion/measurement models, filters, association, fusion, metrics.
+
+Roles (Stone Soup vocabulary): transition and measurement models (:mod:`.models`),
+Predictor/Updater (:mod:`.filters`: KF, EKF, UKF, IMM), Hypothesiser (:mod:`.gating`),
+Associator (:mod:`.association`), Initiator (:mod:`.initiation`), Deleter
+(:mod:`.deletion`), Tracker (:mod:`.tracker`), track-to-track fusion and sharing rules
+(:mod:`.fusion`), impact and launch points (:mod:`.impact`), metrics (:mod:`.metrics`).
+"""
+
+from hoplon.tracking.state import GaussianState, TrackSet, TrackStatus
+from hoplon.tracking.tracker import Tracker, TrackHistory
+
+__all__ = ["GaussianState", "TrackHistory", "TrackSet", "TrackStatus", "Tracker"]

@@ -29,8 +29,9 @@ class Deleter:
         if self.max_misses < 1:
             raise InputError("max_misses", f"must be >= 1, got {self.max_misses}", ">= 1")
         if not self.max_position_sigma_m > 0:
-            raise InputError("max_position_sigma_m",
-                             f"must be > 0, got {self.max_position_sigma_m}", "> 0 m")
+            raise InputError(
+                "max_position_sigma_m", f"must be > 0, got {self.max_position_sigma_m}", "> 0 m"
+            )
 
     def to_delete(self, tracks: TrackSet, confirmation: MofN) -> NDArray[np.bool_]:
         """Mask of tracks to delete now."""

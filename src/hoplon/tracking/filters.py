@@ -41,8 +41,9 @@ def check_covariance(R: FloatArray, field: str = "R") -> None:
     if not np.allclose(R, _T(R), rtol=1e-9, atol=1e-12 * max(1.0, float(np.abs(R).max()))):
         raise InputError(field, "covariance is not symmetric", "symmetric positive definite")
     if np.any(np.linalg.eigvalsh(R)[..., 0] <= 0.0):
-        raise InputError(field, "covariance is not positive definite",
-                         "symmetric positive definite")
+        raise InputError(
+            field, "covariance is not positive definite", "symmetric positive definite"
+        )
 
 
 def wrap_residual(nu: FloatArray, angle_indices: Sequence[int]) -> FloatArray:
@@ -207,8 +208,8 @@ def ukf_update(
     points: MerweSigmaPoints = MerweSigmaPoints(),
     sigmas: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Unscented update. ``sigmas`` reuses the predicted sigma points (FilterPy's behaviour);
-    by default they are redrawn from ``(x, P)`` (Stone Soup's behaviour).
+    """Unscented update. By default the sigma points are redrawn from the predicted
+    ``(x, P)`` (as FilterPy and Stone Soup do); ``sigmas`` (n, 2d+1, d) overrides them.
 
     ``ẑ = Σ Wmᵢ h(χᵢ)``, ``S = Σ Wcᵢ (h(χᵢ)-ẑ)(·)ᵀ + R``, ``Pxz = Σ Wcᵢ (χᵢ-x)(h(χᵢ)-ẑ)ᵀ``,
     ``K = Pxz S⁻¹``, ``x⁺ = x + K (z - ẑ)``, ``P⁺ = P - K S Kᵀ``.
@@ -263,8 +264,11 @@ class IMMState:
 def _check_markov(Pi: FloatArray, r: int) -> FloatArray:
     Pi = np.asarray(Pi, dtype=float)
     if Pi.shape != (r, r) or np.any(Pi < 0) or not np.allclose(Pi.sum(axis=1), 1.0):
-        raise InputError("transition_matrix", "must be a row-stochastic (r, r) matrix",
-                         "non-negative rows summing to 1")
+        raise InputError(
+            "transition_matrix",
+            "must be a row-stochastic (r, r) matrix",
+            "non-negative rows summing to 1",
+        )
     return Pi
 
 
@@ -286,8 +290,9 @@ def imm_predict(
     w = state.mu[:, :, None] * Pi[None, :, :] / np.maximum(cbar[:, None, :], 1e-300)  # i|j
     x0 = np.einsum("nij,nid->njd", w, state.x)
     dev = state.x[:, :, None, :] - x0[:, None, :, :]  # (n, i, j, d)
-    P0 = np.einsum("nij,nijab->njab", w, state.P[:, :, None] + np.einsum(
-        "nija,nijb->nijab", dev, dev))
+    P0 = np.einsum(
+        "nij,nijab->njab", w, state.P[:, :, None] + np.einsum("nija,nijb->nijab", dev, dev)
+    )
     xs = np.empty_like(state.x)
     Ps = np.empty_like(state.P)
     for j, model in enumerate(models):
@@ -315,8 +320,9 @@ def imm_update(
         Rj = np.broadcast_to(R, (n, *R.shape[-2:]))
         xs[:, j], Ps[:, j], S = kf_update(state.x[:, j], state.P[:, j], nu, H, Rj)
         _, logdet = np.linalg.slogdet(2.0 * np.pi * S)
-        loglik[:, j] = -0.5 * (np.einsum("ni,ni->n", nu, np.linalg.solve(S, nu[..., None])[
-            ..., 0]) + logdet)
+        loglik[:, j] = -0.5 * (
+            np.einsum("ni,ni->n", nu, np.linalg.solve(S, nu[..., None])[..., 0]) + logdet
+        )
     logpost = loglik + np.log(np.maximum(state.mu, 1e-300))
     logpost -= logpost.max(axis=1, keepdims=True)
     mu = np.exp(logpost)

@@ -57,7 +57,9 @@ def covariance_intersection(
         return np.linalg.inv(w * Ia + (1.0 - w) * Ib)
 
     res = scipy.optimize.minimize_scalar(
-        lambda w: _criterion(fused(w), criterion), bounds=(0.0, 1.0), method="bounded",
+        lambda w: _criterion(fused(w), criterion),
+        bounds=(0.0, 1.0),
+        method="bounded",
         options={"xatol": 1e-6},
     )
     # an end point only where it is strictly better (ties, e.g. Pa = Pb, keep the interior ω)
@@ -106,8 +108,9 @@ def fuse_tracks(
     if owner is not None:
         fused.owner[:] = owner
     for r, c in zip(rows, cols, strict=True):
-        x, P, _ = covariance_intersection(local.x[r], local.P[r], remote.x[c], remote.P[c],
-                                          criterion)
+        x, P, _ = covariance_intersection(
+            local.x[r], local.P[r], remote.x[c], remote.P[c], criterion
+        )
         fused.x[r], fused.P[r] = x, P
         fused.sensors[r] = local.sensors[r] | remote.sensors[c]
         fused.partners[r] = local.partners[r] | remote.partners[c]

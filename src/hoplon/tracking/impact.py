@@ -65,12 +65,16 @@ def propagate_to_height(
     x_hit = np.empty_like(x)
     t_hit = np.empty(n)
     if np.any(ecef_to_geodetic(x[:, :3])[2] < height_m):
-        raise InfeasibleError("x", "a state is already below the requested height",
-                              f"above {height_m} m")
+        raise InfeasibleError(
+            "x", "a state is already below the requested height", f"above {height_m} m"
+        )
     while not done.all():
         if np.any(t[~done] * sgn >= max_time_s):
-            raise InfeasibleError("x", f"no crossing of {height_m} m within {max_time_s} s",
-                                  "a state on a ballistic arc that reaches the ground")
+            raise InfeasibleError(
+                "x",
+                f"no crossing of {height_m} m within {max_time_s} s",
+                "a state on a ballistic arc that reaches the ground",
+            )
         act = ~done
         xa = x[act]
         xn = model.function(xa, sgn * step_s)
@@ -110,8 +114,9 @@ def _ground_point(
     P = np.asarray(P, dtype=float)
     d = model.dim
     if x.shape != (d,) or P.shape != (d, d):
-        raise InputError("x", f"state must be ({d},) with covariance ({d}, {d})",
-                         f"a {d}-state of the model")
+        raise InputError(
+            "x", f"state must be ({d},) with covariance ({d}, {d})", f"a {d}-state of the model"
+        )
     if not 0.0 < probability < 1.0:
         raise InputError("probability", f"must be in (0, 1), got {probability}", "(0, 1)")
     X = points.points(x[None], P[None])[0]
@@ -158,8 +163,7 @@ def predict_impact(
     step_s: float = 5.0,
 ) -> GroundPointEstimate:
     """Impact point of a ballistic track state ``x`` (d,) with covariance ``P`` (d, d)."""
-    return _ground_point(x, P, model or Ballistic(), height_m, False, probability, points,
-                         step_s)
+    return _ground_point(x, P, model or Ballistic(), height_m, False, probability, points, step_s)
 
 
 def estimate_launch_point(
@@ -176,5 +180,4 @@ def estimate_launch_point(
     (Powered flight is not modelled: the result is the ballistic extrapolation, biased
     towards the target for a real boost phase.)
     """
-    return _ground_point(x, P, model or Ballistic(), height_m, True, probability, points,
-                         step_s)
+    return _ground_point(x, P, model or Ballistic(), height_m, True, probability, points, step_s)

@@ -131,10 +131,16 @@ class TwoPointInitiator:
         extra = self.state_dim - 6
         if extra < 0:
             raise InputError("state_dim", "two-point initiation needs [p, v] states", ">= 6")
-        self.extra_mean = np.broadcast_to(np.asarray(self.extra_mean, float), (extra,)) if (
-            np.size(self.extra_mean)) else np.zeros(extra)
-        self.extra_var = np.broadcast_to(np.asarray(self.extra_var, float), (extra,)) if (
-            np.size(self.extra_var)) else np.ones(extra)
+        self.extra_mean = (
+            np.broadcast_to(np.asarray(self.extra_mean, float), (extra,))
+            if (np.size(self.extra_mean))
+            else np.zeros(extra)
+        )
+        self.extra_var = (
+            np.broadcast_to(np.asarray(self.extra_var, float), (extra,))
+            if (np.size(self.extra_var))
+            else np.ones(extra)
+        )
 
     def initiate(
         self,
@@ -158,12 +164,15 @@ class TwoPointInitiator:
         if len(self._time) and pos.shape[0]:
             T = time_s - self._time  # (s,)
             dist = np.linalg.norm(pos[None, :, :] - self._pos[:, None, :], axis=-1)  # (s, c)
-            sig = np.sqrt(np.trace(self._cov, axis1=1, axis2=2))[:, None] + np.sqrt(
-                np.trace(cov, axis1=1, axis2=2))[None, :]
+            sig = (
+                np.sqrt(np.trace(self._cov, axis1=1, axis2=2))[:, None]
+                + np.sqrt(np.trace(cov, axis1=1, axis2=2))[None, :]
+            )
             excess = dist - self.max_speed_mps * T[:, None] - 3.0 * sig
             cost = np.where(excess <= 0.0, dist / T[:, None], np.inf)
-            rows, cols = gnn_assign(cost, gate=self.max_speed_mps * 10.0,
-                                    miss_cost=self.max_speed_mps * 10.0)
+            rows, cols = gnn_assign(
+                cost, gate=self.max_speed_mps * 10.0, miss_cost=self.max_speed_mps * 10.0
+            )
             if rows.size:
                 Tp = T[rows][:, None]
                 R1, R2 = self._cov[rows], cov[cols]
@@ -178,8 +187,9 @@ class TwoPointInitiator:
                 Ps[:, 3:6, 3:6] = (R1 + R2) / Tp[..., None] ** 2
                 idx = np.arange(6, d)
                 Ps[:, idx, idx] = self.extra_var
-                new_sensors = [self._sensors[r] | sensors[c] for r, c in zip(rows, cols,
-                                                                            strict=True)]
+                new_sensors = [
+                    self._sensors[r] | sensors[c] for r, c in zip(rows, cols, strict=True)
+                ]
                 paired_new[cols] = True
                 used = np.ones(len(self._time), dtype=bool)
                 used[rows] = False

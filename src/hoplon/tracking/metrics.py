@@ -99,8 +99,9 @@ class GospaResult:
     n_false: int
 
 
-def gospa(X: FloatArray, Y: FloatArray, c: float, p: float = 1.0, alpha: float = 2.0
-          ) -> GospaResult:
+def gospa(
+    X: FloatArray, Y: FloatArray, c: float, p: float = 1.0, alpha: float = 2.0
+) -> GospaResult:
     """GOSPA (α = 2) between truths ``X`` (m, k) and estimates ``Y`` (n, k)."""
     _check(c, p)
     if alpha != 2.0:
@@ -122,8 +123,7 @@ def gospa(X: FloatArray, Y: FloatArray, c: float, p: float = 1.0, alpha: float =
     n_missed = m - n_assigned
     n_false = n - n_assigned
     total = loc + half * (n_missed + n_false)
-    return GospaResult(total ** (1.0 / p), loc, half * n_missed, half * n_false, n_missed,
-                       n_false)
+    return GospaResult(total ** (1.0 / p), loc, half * n_missed, half * n_false, n_missed, n_false)
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,10 @@ def track_continuity(
             cost = np.where(D <= max_distance_m, D, max_distance_m * 1e6)
             r, col = scipy.optimize.linear_sum_assignment(cost)
             ok = D[r, col] <= max_distance_m
-            current = {int(truth_id[ti[a]]): int(est_id[ei[b]]) for a, b in
-                       zip(r[ok], col[ok], strict=True)}
+            current = {
+                int(truth_id[ti[a]]): int(est_id[ei[b]])
+                for a, b in zip(r[ok], col[ok], strict=True)
+            }
         for k in ti:
             tid = int(truth_id[k])
             seen[tid] = seen.get(tid, 0) + 1
@@ -195,5 +197,6 @@ def track_continuity(
                 swaps += 1
             last_truth_of[trk] = tid
     coverage = {tid: covered.get(tid, 0) / cnt for tid, cnt in seen.items()}
-    return ContinuityResult(breaks, swaps, coverage,
-                            {tid: len(tracks_of.get(tid, set())) for tid in seen})
+    return ContinuityResult(
+        breaks, swaps, coverage, {tid: len(tracks_of.get(tid, set())) for tid in seen}
+    )

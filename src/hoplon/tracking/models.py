@@ -83,8 +83,7 @@ class ConstantVelocity:
         if not self.q >= 0.0:
             raise InputError("q", f"process noise must be >= 0, got {self.q}", ">= 0")
         if self.noise not in ("continuous", "discrete"):
-            raise InputError("noise", f"unknown noise model {self.noise!r}",
-                             "continuous, discrete")
+            raise InputError("noise", f"unknown noise model {self.noise!r}", "continuous, discrete")
 
     @property
     def dim(self) -> int:
@@ -282,8 +281,7 @@ class Ballistic:
 
     def __post_init__(self) -> None:
         if self.gravity not in ("point_mass", "j2"):
-            raise InputError("gravity", f"unknown gravity model {self.gravity!r}",
-                             "point_mass, j2")
+            raise InputError("gravity", f"unknown gravity model {self.gravity!r}", "point_mass, j2")
         if not self.q >= 0.0:
             raise InputError("q", f"process noise must be >= 0, got {self.q}", ">= 0")
         if not self.max_step_s > 0.0:
@@ -300,8 +298,10 @@ class Ballistic:
         if self.gravity == "j2":
             z2 = (r[:, 2:3] / rn) ** 2
             k = 1.5 * J2_EARTH * self.mu_m3_s2 * WGS84_A_M**2 / rn**5
-            g = g + k * r * (5.0 * z2 - 1.0) - k * np.concatenate(
-                [np.zeros_like(r[:, :2]), 2.0 * r[:, 2:3]], axis=-1
+            g = (
+                g
+                + k * r * (5.0 * z2 - 1.0)
+                - k * np.concatenate([np.zeros_like(r[:, :2]), 2.0 * r[:, 2:3]], axis=-1)
             )
         return g
 

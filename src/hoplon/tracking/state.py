@@ -158,8 +158,17 @@ class TrackSet:
         arrays = {
             name: np.concatenate([getattr(s, name) for s in sets])
             for name in (
-                "x", "P", "time_s", "track_id", "status", "history", "hits", "misses",
-                "age", "last_update_s", "owner",
+                "x",
+                "P",
+                "time_s",
+                "track_id",
+                "status",
+                "history",
+                "hits",
+                "misses",
+                "age",
+                "last_update_s",
+                "owner",
             )
         }
         return TrackSet(

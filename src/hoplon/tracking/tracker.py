@@ -62,8 +62,14 @@ class TrackHistory:
     def confirmed(self) -> TrackHistory:
         """Only the rows of confirmed tracks."""
         sel = self.status == TrackStatus.CONFIRMED
-        return TrackHistory(self.time_s[sel], self.track_id[sel], self.status[sel],
-                            self.x[sel], self.P[sel], self.owner[sel])
+        return TrackHistory(
+            self.time_s[sel],
+            self.track_id[sel],
+            self.status[sel],
+            self.x[sel],
+            self.P[sel],
+            self.owner[sel],
+        )
 
 
 @dataclass
@@ -82,6 +88,7 @@ class Tracker:
     owner : partner id stamped on the tracks.
     initial_tracks : tracks known at the start (e.g. a cue), kept with their status.
     record : keep a :class:`TrackHistory` of every frame.
+    initiate : start new tracks from unassigned reports (False: maintain given tracks only).
     """
 
     transition_model: TransitionModel
@@ -98,6 +105,7 @@ class Tracker:
     sigma_points: MerweSigmaPoints = field(default_factory=MerweSigmaPoints)
     merge_gate_probability: float = 0.999
     validate_R: bool = True
+    initiate: bool = True
 
     def __post_init__(self) -> None:
         if self.filter not in ("ekf", "ukf"):
@@ -133,8 +141,7 @@ class Tracker:
         if self.filter == "ekf":
             tr.x, tr.P = ekf_predict(tr.x, tr.P, self.transition_model, dt)
         else:
-            tr.x, tr.P, _ = ukf_predict(tr.x, tr.P, self.transition_model, dt,
-                                        self.sigma_points)
+            tr.x, tr.P, _ = ukf_predict(tr.x, tr.P, self.transition_model, dt, self.sigma_points)
         tr.time_s = np.full(len(tr), t)
 
     def _update_sensor(self, scan: MeasurementBatch, hit: NDArray[np.bool_]) -> NDArray[np.bool_]:
@@ -156,11 +163,18 @@ class Tracker:
         if rows.size:
             if self.filter == "ekf":
                 tr.x[rows], tr.P[rows] = ekf_update(
-                    tr.x[rows], tr.P[rows], scan.z[cols], scan.R[cols], model, site)
+                    tr.x[rows], tr.P[rows], scan.z[cols], scan.R[cols], model, site
+                )
             else:
                 tr.x[rows], tr.P[rows] = ukf_update(
-                    tr.x[rows], tr.P[rows], scan.z[cols], scan.R[cols], model, site,
-                    self.sigma_points)
+                    tr.x[rows],
+                    tr.P[rows],
+                    scan.z[cols],
+                    scan.R[cols],
+                    model,
+                    site,
+                    self.sigma_points,
+                )
             hit[rows] = True
             for r, c in zip(rows, cols, strict=True):
                 tr.sensors[r] = tr.sensors[r] | {int(scan.sensor_id[c])}
@@ -172,12 +186,17 @@ class Tracker:
         calls for several kinds are merged by :meth:`process`)."""
         self.step_frame([frame])
 
-    def step_frame(self, scans: list[MeasurementBatch]) -> None:
-        """Process the reports of one frame time, given as batches (one kind each)."""
+    def step_frame(self, scans: list[MeasurementBatch], t_s: float | None = None) -> None:
+        """Process the reports of one frame time, given as batches (one kind each).
+
+        A frame with no reports is still a look when its time ``t_s`` is given: every track
+        coasts to ``t_s`` and scores a miss (so tracks of objects that are gone get deleted).
+        Without reports and without ``t_s`` nothing happens.
+        """
         scans = [s for s in scans if len(s)]
-        if not scans:
+        if not scans and t_s is None:
             return
-        t = float(scans[0].time_s[0])
+        t = float(scans[0].time_s[0]) if scans else float(t_s)
         if self.validate_R:
             for s in scans:
                 check_covariance(s.R, "R")
@@ -201,7 +220,8 @@ class Tracker:
         gone = self.deleter.to_delete(tr, self.confirmation)
         if gone.any():
             self.tracks = tr.select(~gone)
-        self._initiate(t, leftovers)
+        if self.initiate:
+            self._initiate(t, leftovers)
         if self.record:
             self._record(t)
 
@@ -218,15 +238,15 @@ class Tracker:
                 cov.append(c)
                 sid.append(b.sensor_id)
             p, c, sensors = merge_converted(
-                np.concatenate(pos), np.concatenate(cov), np.concatenate(sid), self._merge_gate)
+                np.concatenate(pos), np.concatenate(cov), np.concatenate(sid), self._merge_gate
+            )
         else:
             p, c, sensors = np.empty((0, 3)), np.empty((0, 3, 3)), []
         x, P, new_sensors = self.initiator.initiate(t, p, c, sensors)
         if len(x):
             ids = np.arange(self._next_id, self._next_id + len(x))
             self._next_id += len(x)
-            new = TrackSet.from_states(x, P, t, ids, TrackStatus.TENTATIVE, self.owner,
-                                       new_sensors)
+            new = TrackSet.from_states(x, P, t, ids, TrackStatus.TENTATIVE, self.owner, new_sensors)
             new.history[:] = 0b11  # both points of the pair were hits
             new.hits[:] = 2
             new.status[self.confirmation.confirmed(new.history)] = TrackStatus.CONFIRMED
@@ -234,8 +254,16 @@ class Tracker:
 
     def _record(self, t: float) -> None:
         tr = self.tracks
-        self._rows.append((np.full(len(tr), t), tr.track_id.copy(), tr.status.copy(),
-                           tr.x.copy(), tr.P.copy(), tr.owner.copy()))
+        self._rows.append(
+            (
+                np.full(len(tr), t),
+                tr.track_id.copy(),
+                tr.status.copy(),
+                tr.x.copy(),
+                tr.P.copy(),
+                tr.owner.copy(),
+            )
+        )
 
     # ------------------------------------------------------------------------------
     def process(self, batches: MeasurementBatch | list[MeasurementBatch]) -> TrackSet:
@@ -248,13 +276,20 @@ class Tracker:
         times = np.unique(np.concatenate([b.time_s for b in batches])) if batches else []
         # index each batch by time once
         orders = [np.argsort(b.time_s, kind="stable") for b in batches]
-        bounds = [np.searchsorted(b.time_s[o], times, side="left") for b, o in
-                  zip(batches, orders, strict=True)]
-        ends = [np.searchsorted(b.time_s[o], times, side="right") for b, o in
-                zip(batches, orders, strict=True)]
+        bounds = [
+            np.searchsorted(b.time_s[o], times, side="left")
+            for b, o in zip(batches, orders, strict=True)
+        ]
+        ends = [
+            np.searchsorted(b.time_s[o], times, side="right")
+            for b, o in zip(batches, orders, strict=True)
+        ]
         for k in range(len(times)):
-            frame = [b.select(o[lo[k]:hi[k]]) for b, o, lo, hi in
-                     zip(batches, orders, bounds, ends, strict=True) if hi[k] > lo[k]]
+            frame = [
+                b.select(o[lo[k] : hi[k]])
+                for b, o, lo, hi in zip(batches, orders, bounds, ends, strict=True)
+                if hi[k] > lo[k]
+            ]
             self.step_frame(frame)
         return self.tracks
 
@@ -262,7 +297,13 @@ class Tracker:
         """All recorded rows."""
         d = self.transition_model.dim
         if not self._rows:
-            return TrackHistory(np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64),
-                                np.empty((0, d)), np.empty((0, d, d)), np.empty(0, np.int64))
+            return TrackHistory(
+                np.empty(0),
+                np.empty(0, np.int64),
+                np.empty(0, np.int64),
+                np.empty((0, d)),
+                np.empty((0, d, d)),
+                np.empty(0, np.int64),
+            )
         cols = list(zip(*self._rows, strict=True))
         return TrackHistory(*(np.concatenate(c) for c in cols))

@@ -19,11 +19,11 @@ guided interceptor steers to the point anyway.
 Table
 -----
 ``T(rho, h)`` is the least time over the fan at which some member passes through
-``(rho, h)``. For each altitude row ``h_j`` each member's ascending (first up-crossing) and
-descending (last down-crossing) passages are located (linear between samples); between
-adjacent fan members on the same branch the time is linear in ``rho``; the gap between the
-two passages of the flattest member, and of the last member that still reaches the row
-(near apogee), is filled with the time at which that member reaches ground range ``rho``.
+``(rho, h)``. The fan is a smooth map from (member, time) to (range, altitude): each quad
+of two neighbouring members at two neighbouring sample times is split into two triangles,
+and every grid node inside a triangle gets the time interpolated linearly over the triangle;
+the least time over all triangles wins (a node reached by several paths, e.g. on an
+ascending and a descending branch, keeps the earliest).
 Samples later than ``max_flyout_time_s`` are ignored, so points beyond the reach are NaN.
 :func:`flyout_time` interpolates the table bilinearly and returns NaN where any of the four
 corner nodes is unreachable (conservative at the edge of the reach).
@@ -158,8 +158,11 @@ def simulate_fan(
     from hoplon.flight import params as fparams
 
     elev = np.atleast_1d(np.asarray(elevation_rad, dtype=np.float64))
-    if elev.ndim != 1 or np.any(~np.isfinite(elev)) or np.any(elev <= 0) or np.any(
-        elev > math.pi / 2 + 1e-12
+    if (
+        elev.ndim != 1
+        or np.any(~np.isfinite(elev))
+        or np.any(elev <= 0)
+        or np.any(elev > math.pi / 2 + 1e-12)
     ):
         raise InputError("elevation_rad", "must be a 1-D array in (0, pi/2]", "(0, pi/2] rad")
     elev = np.minimum(elev, math.pi / 2)
@@ -260,48 +263,38 @@ def simulate_fan(
 
 
 @numba.njit(cache=True, nogil=True)
-def _fill_segment(
-    T: FloatArray, V: FloatArray, j: int, r0: float, dr: float, nr: int,
-    ra: float, ta: float, va: float, rb: float, tb: float, vb: float,
+def _fill_triangle(
+    T: FloatArray, V: FloatArray, r0: float, dr: float, nr: int, h0: float, dh: float, na: int,
+    x1: float, y1: float, t1: float, v1: float,
+    x2: float, y2: float, t2: float, v2: float,
+    x3: float, y3: float, t3: float, v3: float,
 ) -> None:  # fmt: skip
-    """Fill row ``j`` with the time linear in range between (ra, ta) and (rb, tb)."""
-    lo, hi = min(ra, rb), max(ra, rb)
-    i0 = max(0, int(math.ceil((lo - r0) / dr - 1e-9)))
-    i1 = min(nr - 1, int(math.floor((hi - r0) / dr + 1e-9)))
+    """Least-time update of the grid nodes inside one (range, altitude) triangle.
+
+    Inside the triangle the time (and speed) is linear: ``t = l1 t1 + l2 t2 + l3 t3`` with
+    the barycentric coordinates ``l`` of the node.
+    """
+    det = (y2 - y3) * (x1 - x3) + (x3 - x2) * (y1 - y3)
+    scale = (abs(x1 - x3) + abs(x2 - x3)) * (abs(y1 - y3) + abs(y2 - y3))
+    if abs(det) <= 1e-12 * scale or scale == 0.0:
+        return
+    i0 = max(0, math.ceil((min(x1, x2, x3) - r0) / dr - 1e-9))
+    i1 = min(nr - 1, math.floor((max(x1, x2, x3) - r0) / dr + 1e-9))
+    j0 = max(0, math.ceil((min(y1, y2, y3) - h0) / dh - 1e-9))
+    j1 = min(na - 1, math.floor((max(y1, y2, y3) - h0) / dh + 1e-9))
+    eps = -1e-9
     for i in range(i0, i1 + 1):
         x = r0 + i * dr
-        if hi > lo:
-            w = (x - ra) / (rb - ra)
-            w = min(1.0, max(0.0, w))
-        else:
-            w = 0.0 if ta <= tb else 1.0
-        t = ta + w * (tb - ta)
-        if t < T[i, j]:
-            T[i, j] = t
-            V[i, j] = va + w * (vb - va)
-
-
-@numba.njit(cache=True, nogil=True)
-def _fill_cap(
-    T: FloatArray, V: FloatArray, j: int, r0: float, dr: float, nr: int,
-    t: FloatArray, rho: FloatArray, v: FloatArray, s0: int, s1: int, ra: float, rb: float,
-) -> None:  # fmt: skip
-    """Fill row ``j`` between ranges ra < rb with the time member reaches each range."""
-    i0 = max(0, int(math.ceil((ra - r0) / dr - 1e-9)))
-    i1 = min(nr - 1, int(math.floor((rb - r0) / dr + 1e-9)))
-    s = s0
-    for i in range(i0, i1 + 1):
-        x = r0 + i * dr
-        while s < s1 and rho[s + 1] < x:
-            s += 1
-        if s >= s1:
-            break
-        d = rho[s + 1] - rho[s]
-        w = 0.0 if d <= 0 else min(1.0, max(0.0, (x - rho[s]) / d))
-        tt = t[s] + w * (t[s + 1] - t[s])
-        if tt < T[i, j]:
-            T[i, j] = tt
-            V[i, j] = v[s] + w * (v[s + 1] - v[s])
+        for j in range(j0, j1 + 1):
+            y = h0 + j * dh
+            l1 = ((y2 - y3) * (x - x3) + (x3 - x2) * (y - y3)) / det
+            l2 = ((y3 - y1) * (x - x3) + (x1 - x3) * (y - y3)) / det
+            l3 = 1.0 - l1 - l2
+            if l1 >= eps and l2 >= eps and l3 >= eps:
+                tt = l1 * t1 + l2 * t2 + l3 * t3
+                if tt < T[i, j]:
+                    T[i, j] = tt
+                    V[i, j] = l1 * v1 + l2 * v2 + l3 * v3
 
 
 @numba.njit(cache=True, nogil=True)
@@ -320,11 +313,15 @@ def tabulate_kernel(
 ) -> tuple[FloatArray, FloatArray]:
     """Least time to reach each node of a uniform (range, altitude) grid over a fan.
 
+    The fan is a map ``(member k, sample s) -> (rho, h)``; each quad of neighbouring members
+    and samples is split into two triangles, and every grid node inside a triangle gets the
+    linearly interpolated time, keeping the least over all triangles.
+
     Parameters
     ----------
     t, rho, h, v : (n, S)
-        Samples of the fan members (time [s], ground range [m], altitude [m], speed [m/s]),
-        members ordered from steepest to flattest.
+        Samples of the fan members on a common time grid (time [s], ground range [m],
+        altitude [m], speed [m/s]), neighbouring members adjacent.
     n_samples : (n,)
         Valid samples per member.
     r0, dr, nr, h0, dh, na
@@ -338,63 +335,25 @@ def tabulate_kernel(
     n = t.shape[0]
     T = np.full((nr, na), np.inf)
     V = np.full((nr, na), np.nan)
-    # crossing data per member: asc (r, t, v, sample index), desc (r, t, v, sample index)
-    ar = np.empty(n)
-    at = np.empty(n)
-    av = np.empty(n)
-    ai = np.empty(n, dtype=np.int64)
-    dr_ = np.empty(n)
-    dt_ = np.empty(n)
-    dv = np.empty(n)
-    di = np.empty(n, dtype=np.int64)
-    for j in range(na):
-        hj = h0 + j * dh
-        for k in range(n):
-            ar[k] = np.nan
-            dr_[k] = np.nan
-            ai[k] = -1
-            di[k] = -1
-            m = n_samples[k]
-            for s in range(m - 1):
-                ha = h[k, s]
-                hb = h[k, s + 1]
-                if ai[k] < 0 and ha <= hj and hb > hj:
-                    w = (hj - ha) / (hb - ha)
-                    ar[k] = rho[k, s] + w * (rho[k, s + 1] - rho[k, s])
-                    at[k] = t[k, s] + w * (t[k, s + 1] - t[k, s])
-                    av[k] = v[k, s] + w * (v[k, s + 1] - v[k, s])
-                    ai[k] = s
-                if ha > hj and hb <= hj:
-                    w = (ha - hj) / (ha - hb)
-                    dr_[k] = rho[k, s] + w * (rho[k, s + 1] - rho[k, s])
-                    dt_[k] = t[k, s] + w * (t[k, s + 1] - t[k, s])
-                    dv[k] = v[k, s] + w * (v[k, s + 1] - v[k, s])
-                    di[k] = s
-        for k in range(n):
-            if ai[k] >= 0:
-                # a member on its own (covers its crossing node)
-                _fill_segment(T, V, j, r0, dr, nr, ar[k], at[k], av[k], ar[k], at[k], av[k])
-            if di[k] >= 0:
-                _fill_segment(T, V, j, r0, dr, nr, dr_[k], dt_[k], dv[k], dr_[k], dt_[k], dv[k])
-            if k + 1 < n:
-                if ai[k] >= 0 and ai[k + 1] >= 0:
-                    _fill_segment(
-                        T, V, j, r0, dr, nr, ar[k], at[k], av[k], ar[k + 1], at[k + 1], av[k + 1]
-                    )
-                if di[k] >= 0 and di[k + 1] >= 0:
-                    _fill_segment(
-                        T, V, j, r0, dr, nr, dr_[k], dt_[k], dv[k],
-                        dr_[k + 1], dt_[k + 1], dv[k + 1],
-                    )  # fmt: skip
-            # cap between the two passages of the flattest member reaching the row, or of the
-            # last member before the fan stops reaching it
-            if ai[k] >= 0 and di[k] >= 0 and di[k] >= ai[k]:
-                if k + 1 == n or ai[k + 1] < 0:
-                    if dr_[k] > ar[k]:
-                        _fill_cap(
-                            T, V, j, r0, dr, nr, t[k], rho[k], v[k], ai[k], di[k] + 1,
-                            ar[k], dr_[k],
-                        )  # fmt: skip
+    for k in range(n - 1):
+        m = min(n_samples[k], n_samples[k + 1])
+        for s in range(m - 1):
+            # quad A=(k, s), B=(k+1, s), C=(k+1, s+1), D=(k, s+1)
+            _fill_triangle(
+                T, V, r0, dr, nr, h0, dh, na,
+                rho[k, s], h[k, s], t[k, s], v[k, s],
+                rho[k + 1, s], h[k + 1, s], t[k + 1, s], v[k + 1, s],
+                rho[k + 1, s + 1], h[k + 1, s + 1], t[k + 1, s + 1], v[k + 1, s + 1],
+            )  # fmt: skip
+            _fill_triangle(
+                T, V, r0, dr, nr, h0, dh, na,
+                rho[k, s], h[k, s], t[k, s], v[k, s],
+                rho[k + 1, s + 1], h[k + 1, s + 1], t[k + 1, s + 1], v[k + 1, s + 1],
+                rho[k, s + 1], h[k, s + 1], t[k, s + 1], v[k, s + 1],
+            )  # fmt: skip
+    if n > 0 and n_samples[0] > 0 and r0 == rho[0, 0] and h0 == h[0, 0]:
+        T[0, 0] = min(T[0, 0], t[0, 0])
+        V[0, 0] = v[0, 0]
     return T, V
 
 
@@ -532,6 +491,8 @@ def flyout_time(table: FlyoutTable, ground_range_m: ArrayLike, altitude_m: Array
     return _bilinear(table, table.time_s, ground_range_m, altitude_m)
 
 
-def flyout_speed(table: FlyoutTable, ground_range_m: ArrayLike, altitude_m: ArrayLike) -> FloatArray:
+def flyout_speed(
+    table: FlyoutTable, ground_range_m: ArrayLike, altitude_m: ArrayLike
+) -> FloatArray:
     """Interceptor speed on arrival at ``(ground range, altitude)`` [m/s] (NaN if unreached)."""
     return _bilinear(table, table.speed_mps, ground_range_m, altitude_m)

@@ -35,7 +35,9 @@ def _positive(name: str, value: float, *, allow_zero: bool = False, where: str =
     ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
     if not ok:
         allowed = ">= 0" if allow_zero else "> 0"
-        raise InputError(f"{where}{name}", f"must be a finite number {allowed}, got {value}", allowed)
+        raise InputError(
+            f"{where}{name}", f"must be a finite number {allowed}, got {value}", allowed
+        )
 
 
 def _probability(name: str, value: float, where: str = "") -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pytest
 
 from hoplon.sensors.measurements import MeasurementBatch, MeasurementKind
 from hoplon.tracking._geo import enu_matrix, geodetic_to_ecef
@@ -12,8 +15,13 @@ DEG = np.pi / 180.0
 
 
 def ballistic_truth(
-    n: int, duration_s: float, rng: np.random.Generator, dt_s: float = 1.0,
-    lat0_deg: float = 40.0, lon0_deg: float = 20.0, spread_deg: float = 3.0,
+    n: int,
+    duration_s: float,
+    rng: np.random.Generator,
+    dt_s: float = 1.0,
+    lat0_deg: float = 40.0,
+    lon0_deg: float = 20.0,
+    spread_deg: float = 3.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` ballistic objects (rotating Earth, point-mass gravity): times (k,) and states
     (k, n, 6), starting at 150-250 km height climbing at 1.5-2.5 km/s."""
@@ -39,13 +47,18 @@ def ballistic_truth(
 
 
 def radar_sites() -> np.ndarray:
-    return geodetic_to_ecef(np.array([38.0, 42.0, 40.0]) * DEG,
-                            np.array([18.0, 19.0, 23.0]) * DEG, np.zeros(3))
+    return geodetic_to_ecef(
+        np.array([38.0, 42.0, 40.0]) * DEG, np.array([18.0, 19.0, 23.0]) * DEG, np.zeros(3)
+    )
 
 
 def radar_reports(
-    times: np.ndarray, states: np.ndarray, sites: np.ndarray, rng: np.random.Generator,
-    sigma: tuple[float, float, float] = (30.0, 1e-3, 1e-3), owner: int = 0,
+    times: np.ndarray,
+    states: np.ndarray,
+    sites: np.ndarray,
+    rng: np.random.Generator,
+    sigma: tuple[float, float, float] = (30.0, 1e-3, 1e-3),
+    owner: int = 0,
     sensor_ids: list[int] | None = None,
 ) -> list[MeasurementBatch]:
     """One RAE batch per radar: every object every time step (no horizon)."""
@@ -56,14 +69,24 @@ def radar_reports(
         z = RadarRAE().function(states.reshape(k * n, 6), site)
         z = z + rng.normal(size=z.shape) * np.asarray(sigma)
         m = k * n
-        out.append(MeasurementBatch(
-            kind=MeasurementKind.RAE,
-            time_s=np.repeat(times, n),
-            z=z,
-            R=np.broadcast_to(R1, (m, 3, 3)).copy(),
-            sensor_position_ecef_m=np.broadcast_to(site, (m, 3)).copy(),
-            sensor_id=np.full(m, s if sensor_ids is None else sensor_ids[s], dtype=np.int64),
-            owner=np.full(m, owner, dtype=np.int64),
-            truth_id=np.tile(np.arange(n), k),
-        ))
+        out.append(
+            MeasurementBatch(
+                kind=MeasurementKind.RAE,
+                time_s=np.repeat(times, n),
+                z=z,
+                R=np.broadcast_to(R1, (m, 3, 3)).copy(),
+                sensor_position_ecef_m=np.broadcast_to(site, (m, 3)).copy(),
+                sensor_id=np.full(m, s if sensor_ids is None else sensor_ids[s], dtype=np.int64),
+                owner=np.full(m, owner, dtype=np.int64),
+                truth_id=np.tile(np.arange(n), k),
+            )
+        )
     return out
+
+
+@pytest.fixture(scope="session")
+def trk() -> SimpleNamespace:
+    """The scenario helpers of this module (tests run with --import-mode=importlib)."""
+    return SimpleNamespace(
+        ballistic_truth=ballistic_truth, radar_sites=radar_sites, radar_reports=radar_reports
+    )

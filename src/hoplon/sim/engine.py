@@ -1,0 +1,933 @@
+"""The discrete-event engine: truth flies, sensors observe, trackers believe, command decides.
+
+Principles (see DESIGN.md): truth, perception and decision are kept apart.
+
+- **Truth**: each threat flies its compiled trajectory from its (dispersed) launch time;
+  an intercept succeeds or fails on the true geometry and the shot's kill probability.
+- **Perception**: radars observe truth at their dwells and emit noisy measurements; each
+  defending force's tracker builds tracks from its *own* sensors' measurements only.
+- **Decision**: each force's command node sees only its own tracks and the tracks its
+  partners' sharing policies delivered to it (over links with latency). It predicts impact
+  points, evaluates threats against the defended assets, and assigns batteries with the
+  weapon-target assigner, launching at predicted intercept points computed from the
+  tracks' predictions, never from truth. Remote (partner) tracks may be engaged only by
+  batteries allowed to engage on remote.
+
+Events at the same time are handled in the order of :class:`~hoplon.sim.events.EventKind`
+(truth first), then in insertion order: a run is deterministic for a seed. Every random
+draw comes from generators spawned from the run's seed (threat dispersion, each sensor,
+the network, the kill draws).
+
+Modelling choices to know:
+
+- Radars of one force dwell on a common frame clock (the shortest revisit of its radars; a
+  slower radar looks every k-th frame), so that the force's tracker sees one frame per dwell.
+- Kill assessment is perfect and takes ``assessment_delay`` of the doctrine after the
+  intercept; a missed threat becomes eligible for the doctrine's next stage.
+- Interceptors fly to the predicted intercept point and receive midcourse updates: at the
+  intercept the aim point is the engaged track's latest estimate (extrapolated to the
+  intercept time), if the track still exists and the change of aim is within
+  ``MIDCOURSE_DIVERT_M``. The shot meets the true threat nearest its aim point if that
+  threat is within the seeker's acquisition basket (``ACQUISITION_BASKET_M``); otherwise it
+  misses. Only then is the kill drawn, with the interceptor's ``p_kill * reliability``.
+- Space-based infrared layers give launch warnings (logged), not tracks.
+- Air-breathing tracks (low and slow) are predicted in a straight line; ballistic tracks
+  with the flight kernels (gravity, drag of a generic re-entry vehicle, rotating Earth).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hoplon.command.assignment import AssignmentProblem, Greedy, Optimal
+from hoplon.command.network import TrackMessage
+from hoplon.command.threat_evaluation import ImpactPredictions, evaluate_threats
+from hoplon.earth.frames import WGS84, ecef_to_geodetic
+from hoplon.flight import EarthModel, make_params, propagate
+from hoplon.scenario.schema import ScenarioSpec, ShootLookShootSpec
+from hoplon.sensors.measurements import MeasurementBatch
+from hoplon.sim.events import EventKind, EventLog, EventQueue
+from hoplon.sim.result import RunResult
+from hoplon.sim.world import World, compile_world
+from hoplon.tracking.deletion import Deleter
+from hoplon.tracking.initiation import MofN
+from hoplon.tracking.models import Ballistic
+from hoplon.tracking.state import TrackStatus
+from hoplon.tracking.tracker import Tracker
+from hoplon.weapons.pip import ThreatPath, solve_pip
+
+#: Distance within which an interceptor's seeker acquires and can divert to a threat [m].
+ACQUISITION_BASKET_M = 5_000.0
+#: Largest change of aim point that midcourse updates can fly out [m].
+MIDCOURSE_DIVERT_M = 30_000.0
+#: Prediction horizon and step for engagement planning [s].
+PREDICTION_HORIZON_S = 1200.0
+PREDICTION_STEP_S = 2.0
+#: A track's prediction is recomputed when it is older than this [s].
+PREDICTION_REFRESH_S = 12.0
+#: Ballistic coefficient assumed for predicting tracked ballistic objects [kg/m^2].
+PREDICTION_BETA_KG_M2 = 5_000.0
+#: Updates a track needs before it is engaged (its prediction must have settled).
+MIN_TRACK_UPDATES = 6
+#: Tracks below this altitude [m] and speed [m/s] are treated as air-breathing.
+AIR_BREATHING_ALT_M = 30_000.0
+AIR_BREATHING_SPEED_MPS = 700.0
+
+
+@dataclass
+class _Engagement:
+    """A force's engagement of one picture entry (a track, own or remote)."""
+
+    key: tuple[Any, ...]
+    force: int
+    stage: int
+    status: str  # "in_flight", "killed", "missed"
+    shots: list[int] = field(default_factory=list)
+    last_position: np.ndarray | None = None
+    last_time_s: float = 0.0
+
+
+@dataclass
+class _Shot:
+    index: int
+    battery: int
+    force: int
+    key: tuple[Any, ...]
+    launch_s: float
+    intercept_s: float
+    r_pip: np.ndarray
+    stage: int
+    remote: bool
+    threat: int = -1
+    miss_m: float = math.nan
+    hit: bool = False
+
+
+def _rng_streams(seed: int, n_sensors: int) -> dict[str, Any]:
+    ss = np.random.SeedSequence(seed)
+    children = ss.spawn(4 + n_sensors)
+    return {
+        "threats": np.random.default_rng(children[0]),
+        "network": np.random.default_rng(children[1]),
+        "kill": np.random.default_rng(children[2]),
+        "infrared": np.random.default_rng(children[3]),
+        "sensors": [np.random.default_rng(c) for c in children[4:]],
+    }
+
+
+class Engine:
+    """Runs one trial of a compiled :class:`World` for a seed (see module docstring)."""
+
+    def __init__(self, world: World, seed: int) -> None:
+        self.world = world
+        self.seed = int(seed)
+
+    # ------------------------------------------------------------------ truth helpers
+    def _truth_states(self, t: float, threat_ids: np.ndarray) -> np.ndarray:
+        """True states (n, 7) of the given threats at absolute time ``t`` (NaN if not flying)."""
+        out = np.full((len(threat_ids), 7), np.nan)
+        w = self.world
+        groups: dict[int, list[int]] = {}
+        for row, i in enumerate(threat_ids):
+            groups.setdefault(id(w.threats[i].trajectory), []).append(row)
+        for rows in groups.values():
+            traj = w.threats[threat_ids[rows[0]]].trajectory
+            rel = t - self.launch_s[threat_ids[rows]] + traj.t_s[0]
+            out[rows] = traj.state_at(rel)
+        return out
+
+    def _flying(self, t: float) -> np.ndarray:
+        """Indices of threats in flight and alive at ``t``."""
+        return np.nonzero((self.launch_s <= t) & (t < self.impact_s) & (self.killed_s > t))[0]
+
+    # ------------------------------------------------------------------ main loop
+    def run(self) -> RunResult:
+        w = self.world
+        spec = w.spec
+        n_threats = len(w.threats)
+        rngs = _rng_streams(self.seed, len(spec.sensors))
+        self.rngs = rngs
+        sigma_launch = spec.dispersion.launch_time
+        nominal = np.array([th.nominal_launch_s for th in w.threats], dtype=float)
+        jitter = rngs["threats"].normal(0.0, 1.0, n_threats) * sigma_launch
+        self.launch_s = nominal + (jitter if sigma_launch > 0 else 0.0)
+        self.impact_s = self.launch_s + np.array([th.flight_time_s for th in w.threats])
+        self.killed_s = np.full(n_threats, np.inf)
+        self.killed_by = np.full(n_threats, -1)
+        self.first_detect = np.full((len(w.forces), n_threats), np.nan)
+        self.first_engaged = np.full((len(w.forces), n_threats), np.nan)
+        self.warned = np.full((len(w.forces), n_threats), np.nan)
+        self.log = EventLog()
+        self.queue = EventQueue()
+        self.shots: list[_Shot] = []
+        self.engagements: list[dict[tuple[Any, ...], _Engagement]] = [{} for _ in w.forces]
+        self.remote: list[dict[Any, TrackMessage]] = [{} for _ in w.forces]
+        self.predictions: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
+        self.inventory = np.array([b.inventory for b in w.batteries], dtype=np.int64)
+        self.next_launch = np.zeros(len(w.batteries))
+        self.frame_index = [0 for _ in w.forces]
+        cmd = spec.command
+        self.doctrine = cmd.doctrine
+        self.assigner = Optimal() if cmd.assigner == "optimal" else Greedy()
+        self.trackers = [
+            Tracker(
+                transition_model=Ballistic(q=spec.tracking.process_noise**2, rotating=True),
+                filter="ekf",
+                gate_probability=spec.tracking.gate_probability,
+                confirmation=MofN(spec.tracking.confirm_m, spec.tracking.confirm_n),
+                deleter=Deleter(max_misses=spec.tracking.delete_after_misses),
+                owner=i,
+                record=False,
+            )
+            for i in range(len(w.forces))
+        ]
+
+        end = spec.duration
+        for i in range(n_threats):
+            self.queue.push(self.launch_s[i], EventKind.THREAT_LAUNCH, threat=i)
+            self.queue.push(self.impact_s[i], EventKind.IMPACT, threat=i)
+        for f in range(len(w.forces)):
+            if math.isfinite(w.frame_period_s[f]):
+                self.queue.push(0.0, EventKind.SENSOR_DWELL, force=f)
+            self.queue.push(w.force_cycle_s[f], EventKind.COMMAND_CYCLE, force=f)
+        for k, _layer in enumerate(w.infrared):
+            self.queue.push(0.0, EventKind.SENSOR_DWELL, infrared=k)
+
+        handlers = {
+            EventKind.THREAT_LAUNCH: self._on_launch,
+            EventKind.IMPACT: self._on_impact,
+            EventKind.SENSOR_DWELL: self._on_dwell,
+            EventKind.TRACK_DELIVERY: self._on_delivery,
+            EventKind.COMMAND_CYCLE: self._on_command,
+            EventKind.INTERCEPTOR_LAUNCH: self._on_interceptor_launch,
+            EventKind.INTERCEPT: self._on_intercept,
+            EventKind.KILL_ASSESSMENT: self._on_assessment,
+        }
+        last_activity = float(self.impact_s.max()) if n_threats else 0.0
+        while len(self.queue) and self.queue.peek_time() <= end:
+            ev = self.queue.pop()
+            if (
+                ev.time_s > last_activity
+                and ev.kind
+                in (EventKind.SENSOR_DWELL, EventKind.COMMAND_CYCLE, EventKind.TRACK_DELIVERY)
+                and not self._pending_shots(ev.time_s)
+            ):
+                continue  # nothing left to see or decide: let the clock run out
+            handlers[ev.kind](ev.time_s, **ev.data)
+        return self._result()
+
+    def _pending_shots(self, t: float) -> bool:
+        return any(s.intercept_s >= t for s in self.shots)
+
+    # ------------------------------------------------------------------ truth events
+    def _on_launch(self, t: float, threat: int) -> None:
+        th = self.world.threats[threat]
+        lat, lon, _ = (float(x) for x in th.trajectory.lla()[0])
+        self.log.add(
+            t,
+            "threat_launch",
+            threat=threat,
+            lat_deg=math.degrees(lat),
+            lon_deg=math.degrees(lon),
+            alt_m=0.0,
+            detail=th.type,
+        )
+
+    def _on_impact(self, t: float, threat: int) -> None:
+        if self.killed_s[threat] <= t:
+            return
+        th = self.world.threats[threat]
+        lat, lon, alt = (float(x) for x in th.trajectory.lla()[-1])
+        hit = [
+            a.name
+            for a in self.world.assets
+            if _ground_distance(lat, lon, a.lat_rad, a.lon_rad) <= a.radius_m
+        ]
+        self.log.add(
+            t,
+            "impact",
+            threat=threat,
+            lat_deg=math.degrees(lat),
+            lon_deg=math.degrees(lon),
+            alt_m=alt,
+            detail=",".join(hit) or None,
+        )
+
+    # ------------------------------------------------------------------ perception
+    def _on_dwell(self, t: float, force: int | None = None, infrared: int | None = None) -> None:
+        w = self.world
+        if infrared is not None:
+            self._infrared_dwell(t, infrared)
+            layer = w.infrared[infrared]
+            self.queue.push(
+                t + layer.constellation.revisit_s, EventKind.SENSOR_DWELL, infrared=infrared
+            )
+            return
+        assert force is not None
+        period = w.frame_period_s[force]
+        frame = self.frame_index[force]
+        self.frame_index[force] += 1
+        self.queue.push(t + period, EventKind.SENSOR_DWELL, force=force)
+        flying = self._flying(t)
+        batches: list[MeasurementBatch] = []
+        if len(flying):
+            states = self._truth_states(t, flying)
+            rcs = np.array([w.threats[i].rcs_m2 for i in flying])
+            for site in w.radars:
+                if site.force != force:
+                    continue
+                every = max(1, round(site.radar.revisit_s / period))
+                if frame % every:
+                    continue
+                sid = site.radar.sensor_id
+                batch = site.radar.observe(
+                    t, states[:, :3], rcs, self.rngs["sensors"][sid], truth_id=flying
+                )
+                if len(batch):
+                    batches.append(batch)
+                    seen = batch.truth_id[batch.truth_id >= 0]
+                    first = np.isnan(self.first_detect[force, seen])
+                    for i in seen[first]:
+                        self.first_detect[force, i] = t
+                        self.log.add(
+                            t,
+                            "first_detection",
+                            force=w.forces[force],
+                            sensor=site.key,
+                            threat=int(i),
+                        )
+        if batches:
+            frame_batch = MeasurementBatch.concatenate(batches) if len(batches) > 1 else batches[0]
+            self.trackers[force].step_frame([frame_batch])
+        elif len(self.trackers[force].tracks):
+            # an empty frame still ages tracks (misses) so lost tracks are deleted
+            self.trackers[force].step_frame([], t_s=t)
+
+    def _infrared_dwell(self, t: float, k: int) -> None:
+        w = self.world
+        layer = w.infrared[k]
+        flying = self._flying(t)
+        if not len(flying):
+            return
+        boosting = np.array([t - self.launch_s[i] < w.threats[i].burnout_s for i in flying])
+        if not boosting.any():
+            return
+        states = self._truth_states(t, flying)
+        batch = layer.constellation.observe(
+            t, states[:, :3], boosting, self.rngs["infrared"], truth_id=flying
+        )
+        for i in np.unique(batch.truth_id):
+            if np.isnan(self.warned[layer.force, i]):
+                self.warned[layer.force, i] = t + layer.report_delay_s
+                self.log.add(
+                    t + layer.report_delay_s,
+                    "launch_warning",
+                    force=w.forces[layer.force],
+                    sensor=layer.key,
+                    threat=int(i),
+                )
+
+    # ------------------------------------------------------------------ network
+    def _share(self, t: float, force: int) -> None:
+        w = self.world
+        tracks = self.trackers[force].tracks
+        name = w.forces[force]
+        sensor_keys = list(w.spec.sensors)
+        for j in np.nonzero(tracks.status == TrackStatus.CONFIRMED)[0]:
+            msg = TrackMessage(
+                track_id=(name, int(tracks.track_id[j])),
+                sender=name,
+                time_s=float(tracks.time_s[j]),
+                origin_sensors=frozenset(sensor_keys[s] for s in tracks.sensors[j]),
+                payload=(tracks.x[j, :6].copy(), tracks.P[j, :6, :6].copy()),
+            )
+            for d in w.network.deliveries(msg, self.rngs["network"]):
+                if d.recipient != name:
+                    self.queue.push(
+                        d.arrival_time_s,
+                        EventKind.TRACK_DELIVERY,
+                        recipient=w.force_index(d.recipient),
+                        message=d.message,
+                    )
+
+    def _on_delivery(self, t: float, recipient: int, message: TrackMessage) -> None:
+        box = self.remote[recipient]
+        old = box.get(message.track_id)
+        if old is None or message.time_s >= old.time_s:
+            box[message.track_id] = message
+
+    # ------------------------------------------------------------------ decision
+    def _picture(
+        self, t: float, force: int
+    ) -> tuple[list[tuple[Any, ...]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Keys, states (n,6), covariances (n,6,6), state times (n,) and remote flags."""
+        tracks = self.trackers[force].tracks
+        conf = np.nonzero(
+            (tracks.status == TrackStatus.CONFIRMED) & (tracks.hits >= MIN_TRACK_UPDATES)
+        )[0]
+        keys: list[tuple[Any, ...]] = [("own", force, int(tracks.track_id[j])) for j in conf]
+        xs = [tracks.x[j, :6] for j in conf]
+        Ps = [tracks.P[j, :6, :6] for j in conf]
+        ts = [float(tracks.time_s[j]) for j in conf]
+        remote = [False] * len(conf)
+        own_pos = np.array([x[:3] + x[3:6] * (t - tj) for x, tj in zip(xs, ts, strict=True)])
+        # drop stale remote tracks (no report for 3 command cycles)
+        stale = 3 * self.world.force_cycle_s[force] + 30.0
+        for tid, msg in list(self.remote[force].items()):
+            if t - msg.time_s > stale:
+                del self.remote[force][tid]
+                continue
+            x, P = msg.payload
+            pos = x[:3] + x[3:6] * (t - msg.time_s)
+            if len(own_pos):
+                d = np.linalg.norm(own_pos - pos, axis=1)
+                sig = math.sqrt(max(np.trace(P[:3, :3]), 1.0))
+                if d.min() < max(5_000.0, 4.0 * sig):
+                    continue  # the partner's track of a threat this force tracks itself
+            keys.append(("remote", *tuple(tid)))
+            xs.append(x)
+            Ps.append(P)
+            ts.append(msg.time_s)
+            remote.append(True)
+        if not keys:
+            return [], np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0), np.empty(0, bool)
+        return keys, np.array(xs), np.array(Ps), np.array(ts), np.array(remote)
+
+    def _predict_paths(
+        self, t: float, x: np.ndarray, tx: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Predicted positions (n, k, 3) on the grid ``t + j*step``, impact time (n,) and
+        impact point (n, 3) (NaN where no impact within the horizon)."""
+        n = len(x)
+        grid = t + np.arange(0.0, PREDICTION_HORIZON_S + 1e-9, PREDICTION_STEP_S)
+        paths = np.full((n, grid.size, 3), np.nan)
+        t_imp = np.full(n, np.nan)
+        r_imp = np.full((n, 3), np.nan)
+        alt = ecef_to_geodetic(x[:, :3], WGS84)[2]
+        speed = np.linalg.norm(x[:, 3:6], axis=1)
+        air = (alt < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
+        # air-breathing: straight line
+        for i in np.nonzero(air)[0]:
+            paths[i] = x[i, :3] + x[i, 3:6] * (grid - tx[i])[:, None]
+        bal = np.nonzero(~air)[0]
+        if len(bal):
+            model = EarthModel()
+            y0 = np.zeros((len(bal), 7))
+            y0[:, :6] = x[bal]
+            y0[:, 6] = 1.0
+            params = make_params(len(bal), beta_kg_m2=PREDICTION_BETA_KG_M2)
+            # bring every state to now, then sample on the common grid
+            res0 = propagate(
+                y0,
+                params,
+                model=model,
+                t0=tx[bal],
+                t_end=t,
+                dt=1.0,
+                record=False,
+                stop_altitude_m=0.0,
+            )
+            alive = res0.status != 1
+            res = propagate(
+                res0.y_final,
+                params,
+                model=model,
+                t0=t,
+                t_end=grid[-1],
+                dt=PREDICTION_STEP_S,
+                record=True,
+                stop_altitude_m=0.0,
+            )
+            for row, i in enumerate(bal):
+                if not alive[row]:
+                    continue
+                k = int(res.n_samples[row])
+                ti = res.t[row, :k]
+                yi = res.y[row, :k, :3]
+                m = min(k, grid.size)
+                paths[i, :m] = yi[:m]
+                if res.status[row] == 1:
+                    t_imp[i] = res.impact_t[row]
+                    r_imp[i] = res.impact_y[row, :3]
+                    # last sample is the impact (off-grid): keep grid samples only
+                    on_grid = np.isclose(
+                        (ti - t) / PREDICTION_STEP_S, np.round((ti - t) / PREDICTION_STEP_S)
+                    )
+                    paths[i, :m][~on_grid[:m]] = np.nan
+        return grid, paths, t_imp, r_imp
+
+    def _cached_predictions(
+        self, t: float, force: int, keys: list, x: np.ndarray, tx: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
+        """Predicted paths on the common grid starting at ``t`` rounded up to the step,
+        reusing each track's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to
+        multiples of the step, so older predictions are sliced, not interpolated)."""
+        step = PREDICTION_STEP_S
+        k = round(PREDICTION_HORIZON_S / step) + 1
+        t0 = math.ceil(t / step - 1e-9) * step
+        cache = self.predictions[force]
+        stale = [
+            i
+            for i, key in enumerate(keys)
+            if key not in cache or t - cache[key][0] > PREDICTION_REFRESH_S
+        ]
+        if stale:
+            _, paths_new, ti_new, ri_new = self._predict_paths(t0, x[stale], tx[stale])
+            for row, i in enumerate(stale):
+                cache[keys[i]] = (t, t0, paths_new[row], ti_new[row], ri_new[row].copy())
+        n = len(keys)
+        paths = np.full((n, k, 3), np.nan)
+        t_imp = np.empty(n)
+        r_imp = np.empty((n, 3))
+        for i, key in enumerate(keys):
+            _, c0, path, ti, ri = cache[key]
+            off = round((t0 - c0) / step)
+            seg = path[off : off + k]
+            paths[i, : len(seg)] = seg
+            t_imp[i], r_imp[i] = ti, ri
+        return t0 + step * np.arange(k), paths, t_imp, r_imp
+
+    def _impact_predictions(
+        self,
+        t: float,
+        keys: list,
+        x: np.ndarray,
+        P: np.ndarray,
+        grid: np.ndarray,
+        paths: np.ndarray,
+        t_imp: np.ndarray,
+        r_imp: np.ndarray,
+    ) -> ImpactPredictions:
+        n = len(keys)
+        lat = np.full(n, np.nan)
+        lon = np.full(n, np.nan)
+        cov = np.zeros((n, 2, 2))
+        assets = self.world.assets
+        for i in range(n):
+            sig_p2 = float(np.trace(P[i, :3, :3])) / 3.0
+            sig_v2 = float(np.trace(P[i, 3:6, 3:6])) / 3.0
+            if np.isfinite(t_imp[i]):
+                tgo = max(t_imp[i] - t, 0.0)
+                la, lo, _ = ecef_to_geodetic(r_imp[i], WGS84)
+                lat[i], lon[i] = float(la), float(lo)
+                var = sig_p2 + sig_v2 * tgo**2 + 500.0**2
+            elif assets:
+                # air-breathing or no impact in the horizon: closest approach to an asset
+                from hoplon.earth.frames import geodetic_to_ecef
+
+                pts = paths[i]
+                ok = np.all(np.isfinite(pts), axis=1)
+                if not ok.any():
+                    continue
+                best = None
+                for a in assets:
+                    c = np.asarray(geodetic_to_ecef(a.lat_rad, a.lon_rad, 0.0, WGS84))
+                    d = np.linalg.norm(pts[ok] - c, axis=1)
+                    j = int(np.argmin(d))
+                    score = d[j] / a.radius_m
+                    if best is None or score < best[0]:
+                        best = (score, j)
+                assert best is not None
+                j = best[1]
+                p = pts[ok][j]
+                la, lo, _ = ecef_to_geodetic(p, WGS84)
+                lat[i], lon[i] = float(la), float(lo)
+                t_imp[i] = grid[ok][j]
+                tgo = max(t_imp[i] - t, 0.0)
+                var = sig_p2 + sig_v2 * tgo**2 + 2_000.0**2
+            else:
+                continue
+            cov[i] = np.eye(2) * var
+        ok = np.isfinite(lat)
+        lat = np.where(ok, lat, 0.0)
+        lon = np.where(ok, lon, 0.0)
+        cov[~ok] = np.eye(2) * 1e18  # no prediction: threatens nothing
+        return ImpactPredictions(
+            track_id=np.arange(n),
+            lat_rad=lat,
+            lon_rad=lon,
+            cov_en_m2=cov,
+            impact_time_s=np.where(np.isfinite(t_imp), t_imp, t + PREDICTION_HORIZON_S),
+        )
+
+    def _stage_shots(self, stage: int) -> int:
+        d = self.doctrine
+        if isinstance(d, ShootLookShootSpec):
+            return d.first if stage == 0 else (d.second if stage == 1 else 0)
+        return d.shots if stage == 0 else 0
+
+    def _assessment_delay(self) -> float:
+        d = self.doctrine
+        return d.assessment_delay if isinstance(d, ShootLookShootSpec) else 5.0
+
+    def _on_command(self, t: float, force: int) -> None:
+        w = self.world
+        self.queue.push(t + w.force_cycle_s[force], EventKind.COMMAND_CYCLE, force=force)
+        self._share(t, force)
+        keys, x, P, tx, remote = self._picture(t, force)
+        if not keys:
+            return
+        eng = self.engagements[force]
+        stage = np.zeros(len(keys), dtype=int)
+        eligible = np.ones(len(keys), dtype=bool)
+        for i, key in enumerate(keys):
+            e = eng.get(key)
+            if e is None:
+                continue
+            if e.status == "missed" and self._stage_shots(e.stage + 1) > 0:
+                stage[i] = e.stage + 1
+            else:
+                eligible[i] = False
+        bats = [
+            b
+            for b, bat in enumerate(w.batteries)
+            if bat.force == force and self.inventory[b] > w.spec.command.reserve
+        ]
+        if not eligible.any() or not bats:
+            return
+        idx = np.nonzero(eligible)[0]
+        keys_e = [keys[i] for i in idx]
+        grid, paths, t_imp, r_imp = self._cached_predictions(t, force, keys_e, x[idx], tx[idx])
+        impacts = self._impact_predictions(t, keys_e, x[idx], P[idx], grid, paths, t_imp, r_imp)
+        assessment = evaluate_threats(impacts, w.assets, t)
+        value = np.asarray(assessment.threat_value, dtype=float)
+        if not (value > 0).any():
+            return
+        T, B = len(idx), len(bats)
+        p = np.zeros((B, T))
+        t_launch = np.full((B, T), np.nan)
+        t_int = np.full((B, T), np.nan)
+        r_pip = np.full((B, T, 3), np.nan)
+        path = ThreatPath(t_s=grid, r_ecef=paths)
+        earliest_launch = np.full(B, np.inf)
+        by_type: dict[str, list[int]] = {}
+        for col, b in enumerate(bats):
+            by_type.setdefault(w.batteries[b].interceptor.name, []).append(col)
+        for cols in by_type.values():
+            itype = w.batteries[bats[cols[0]]].interceptor
+            sites = np.array([w.batteries[bats[c]].site_ecef_m for c in cols])
+            t_min = np.array(
+                [
+                    max(
+                        t + w.force_reaction_s[force] + itype.reaction_time_s,
+                        self.next_launch[bats[c]],
+                    )
+                    for c in cols
+                ]
+            )
+            sol = solve_pip(
+                path,
+                sites,
+                _table(itype),
+                itype.envelope,
+                t_min[None, :],
+                site_alt_m=np.array([w.batteries[bats[c]].site_alt_m for c in cols]),
+            )
+            for m, col in enumerate(cols):
+                earliest_launch[col] = t_min[m]
+                bat = w.batteries[bats[col]]
+                feas = sol.feasible[:, m] & (~remote[idx] | bat.engage_on_remote)
+                p[col] = np.where(feas, itype.p_kill * itype.reliability, 0.0)
+                t_launch[col] = np.where(feas, sol.t_launch_s[:, m], np.nan)
+                t_int[col] = np.where(feas, sol.t_earliest_s[:, m], np.nan)
+                r_pip[col] = sol.r_intercept_ecef[:, m]
+        shots_per_threat = np.array([self._stage_shots(s) for s in stage[idx]])
+        problem = AssignmentProblem(
+            p_kill=p,
+            threat_value=value,
+            inventory=self.inventory[bats],
+            feasible=np.isfinite(t_launch),
+            launch_time_s=t_launch,
+            max_shots_per_pair=int(max(shots_per_threat.max(), 1)),
+            max_shots_per_threat=shots_per_threat,
+            reserve=w.spec.command.reserve,
+            tier=np.array([w.batteries[b].tier for b in bats]),
+        )
+        assignment = self.assigner.assign(problem)
+        for col, j, n, _ in assignment.rows():
+            if n <= 0 or not t_launch[col, j] <= earliest_launch[col] + w.force_cycle_s[force]:
+                continue  # planned, not yet committed: re-planned next cycle on a newer track
+            b = bats[col]
+            bat = w.batteries[b]
+            key = keys_e[j]
+            st = int(stage[idx[j]])
+            e = eng.get(key)
+            if e is None:
+                e = _Engagement(key=key, force=force, stage=st, status="in_flight")
+                eng[key] = e
+            e.stage, e.status = st, "in_flight"
+            flyout = t_int[col, j] - t_launch[col, j]
+            self.log.add(
+                t,
+                "engage",
+                force=w.forces[force],
+                battery=bat.key,
+                track=str(key),
+                detail=f"stage {st}, {n} shot(s)" + (", on remote track" if remote[idx[j]] else ""),
+            )
+            for k in range(n):
+                tl = max(t_launch[col, j], self.next_launch[b]) + (
+                    k * bat.launch_interval_s
+                    if k and self.next_launch[b] <= t_launch[col, j]
+                    else 0.0
+                )
+                self.next_launch[b] = tl + bat.launch_interval_s
+                self.inventory[b] -= 1
+                shot = _Shot(
+                    index=len(self.shots),
+                    battery=b,
+                    force=force,
+                    key=key,
+                    launch_s=tl,
+                    intercept_s=tl + flyout,
+                    r_pip=r_pip[col, j].copy(),
+                    stage=st,
+                    remote=bool(remote[idx[j]]),
+                )
+                self.shots.append(shot)
+                e.shots.append(shot.index)
+                self.queue.push(tl, EventKind.INTERCEPTOR_LAUNCH, shot=shot.index)
+                self.queue.push(shot.intercept_s, EventKind.INTERCEPT, shot=shot.index)
+
+    def _on_interceptor_launch(self, t: float, shot: int) -> None:
+        s = self.shots[shot]
+        bat = self.world.batteries[s.battery]
+        self.log.add(
+            t,
+            "interceptor_launch",
+            force=self.world.forces[s.force],
+            battery=bat.key,
+            shot=shot,
+            track=str(s.key),
+            detail=bat.interceptor.name + (" (remote track)" if s.remote else ""),
+        )
+
+    def _on_intercept(self, t: float, shot: int) -> None:
+        s = self.shots[shot]
+        w = self.world
+        flying = self._flying(t)
+        aim = self._updated_aim(t, s)
+        la, lo, al = ecef_to_geodetic(aim, WGS84)
+        if len(flying):
+            states = self._truth_states(t, flying)
+            d = np.linalg.norm(states[:, :3] - aim, axis=1)
+            j = int(np.argmin(d))
+            s.miss_m = float(d[j])  # to the nearest threat, met or not
+            if s.miss_m <= ACQUISITION_BASKET_M:
+                s.threat = int(flying[j])
+        if s.threat >= 0:
+            itype = w.batteries[s.battery].interceptor
+            s.hit = bool(self.rngs["kill"].random() < itype.p_kill * itype.reliability)
+        if s.hit:
+            self.killed_s[s.threat] = t
+            self.killed_by[s.threat] = s.battery
+        force = w.forces[s.force]
+        self.log.add(
+            t,
+            "intercept_kill" if s.hit else "intercept_miss",
+            force=force,
+            battery=w.batteries[s.battery].key,
+            shot=shot,
+            threat=s.threat if s.threat >= 0 else None,
+            track=str(s.key),
+            lat_deg=math.degrees(float(la)),
+            lon_deg=math.degrees(float(lo)),
+            alt_m=float(al),
+            detail=f"miss distance {s.miss_m:.0f} m",
+        )
+        if s.threat >= 0 and np.isnan(self.first_engaged[s.force, s.threat]):
+            self.first_engaged[s.force, s.threat] = s.launch_s
+        e = self.engagements[s.force].get(s.key)
+        if e is not None and e.shots and e.shots[-1] == shot:
+            self.queue.push(
+                t + self._assessment_delay(), EventKind.KILL_ASSESSMENT, force=s.force, key=s.key
+            )
+
+    def _updated_aim(self, t: float, s: _Shot) -> np.ndarray:
+        """Aim point after midcourse updates (a belief, never truth).
+
+        The engaged track's latest estimate, extrapolated to ``t``; if that track is gone,
+        the force's track (own or delivered) nearest the planned point. The aim moves only
+        within ``MIDCOURSE_DIVERT_M`` of the planned intercept point.
+        """
+        tracks = self.trackers[s.force].tracks
+        estimates: list[tuple[bool, np.ndarray]] = []
+        for j in range(len(tracks)):
+            x = tracks.x[j, :6]
+            mine = s.key[0] == "own" and int(tracks.track_id[j]) == s.key[2]
+            estimates.append((mine, x[:3] + x[3:6] * (t - float(tracks.time_s[j]))))
+        for tid, msg in self.remote[s.force].items():
+            x = msg.payload[0]
+            mine = s.key[0] == "remote" and tuple(s.key[1:]) == tuple(tid)
+            estimates.append((mine, x[:3] + x[3:6] * (t - msg.time_s)))
+        own = [p for mine, p in estimates if mine]
+        if own:
+            aim = own[0]
+        elif estimates:
+            pts = np.array([p for _, p in estimates])
+            aim = pts[int(np.argmin(np.linalg.norm(pts - s.r_pip, axis=1)))]
+        else:
+            return s.r_pip
+        if np.linalg.norm(aim - s.r_pip) > MIDCOURSE_DIVERT_M:
+            return s.r_pip
+        return aim
+
+    def _on_assessment(self, t: float, force: int, key: tuple[Any, ...]) -> None:
+        e = self.engagements[force][key]
+        stage_shots = [self.shots[i] for i in e.shots if self.shots[i].stage == e.stage]
+        killed = any(s.hit for s in stage_shots)
+        e.status = "killed" if killed else "missed"
+        self.log.add(
+            t,
+            "kill_assessment",
+            force=self.world.forces[force],
+            track=str(key),
+            detail="killed" if killed else "missed",
+        )
+
+    # ------------------------------------------------------------------ results
+    def _result(self) -> RunResult:
+        import pandas as pd
+
+        w = self.world
+        end = w.spec.duration
+        rows = []
+        for i, th in enumerate(w.threats):
+            lat, lon, _ = (float(v) for v in th.trajectory.lla()[-1])
+            if self.killed_s[i] < np.inf:
+                outcome = "intercepted"
+            elif self.impact_s[i] <= end:
+                outcome = "leaked"
+            else:
+                outcome = "in flight"
+            row = {
+                "threat": i,
+                "type": th.type,
+                "kind": th.kind,
+                "raid": th.raid,
+                "target": th.target,
+                "launch_s": self.launch_s[i],
+                "impact_s": self.impact_s[i] if outcome != "intercepted" else np.nan,
+                "outcome": outcome,
+                "intercept_s": self.killed_s[i] if outcome == "intercepted" else np.nan,
+                "killed_by": w.batteries[self.killed_by[i]].key if self.killed_by[i] >= 0 else None,
+                "impact_lat_deg": math.degrees(lat) if outcome == "leaked" else np.nan,
+                "impact_lon_deg": math.degrees(lon) if outcome == "leaked" else np.nan,
+            }
+            for f, name in enumerate(w.forces):
+                row[f"first_detection_s_{name}"] = self.first_detect[f, i]
+                row[f"launch_warning_s_{name}"] = self.warned[f, i]
+            rows.append(row)
+        threats = pd.DataFrame(rows)
+        shots = pd.DataFrame(
+            [
+                {
+                    "shot": s.index,
+                    "battery": w.batteries[s.battery].key,
+                    "force": w.forces[s.force],
+                    "interceptor": w.batteries[s.battery].interceptor.name,
+                    "launch_s": s.launch_s,
+                    "intercept_s": s.intercept_s,
+                    "track": str(s.key),
+                    "remote_track": s.remote,
+                    "stage": s.stage,
+                    "threat": s.threat,
+                    "miss_distance_m": s.miss_m,
+                    "hit": s.hit,
+                }
+                for s in self.shots
+                if s.launch_s <= end
+            ],
+            columns=[
+                "shot",
+                "battery",
+                "force",
+                "interceptor",
+                "launch_s",
+                "intercept_s",
+                "track",
+                "remote_track",
+                "stage",
+                "threat",
+                "miss_distance_m",
+                "hit",
+            ],
+        )
+        leaked = threats[threats.outcome == "leaked"]
+        asset_rows = []
+        for a in w.assets:
+            n_hit = 0
+            for _, r in leaked.iterrows():
+                if (
+                    _ground_distance(
+                        math.radians(r.impact_lat_deg),
+                        math.radians(r.impact_lon_deg),
+                        a.lat_rad,
+                        a.lon_rad,
+                    )
+                    <= a.radius_m
+                ):
+                    n_hit += 1
+            asset_rows.append(
+                {
+                    "asset": a.name,
+                    "owner": a.owner,
+                    "value": a.value,
+                    "leakers_hit": n_hit,
+                    "survived": n_hit == 0,
+                }
+            )
+        assets = pd.DataFrame(
+            asset_rows, columns=["asset", "owner", "value", "leakers_hit", "survived"]
+        )
+        by_battery = {
+            b.key: int((shots.battery == b.key).sum()) if len(shots) else 0 for b in w.batteries
+        }
+        by_force = {f: int((shots.force == f).sum()) if len(shots) else 0 for f in w.forces}
+        summary = {
+            "threats": len(w.threats),
+            "intercepted": int((threats.outcome == "intercepted").sum()) if len(threats) else 0,
+            "leakers": int((threats.outcome == "leaked").sum()) if len(threats) else 0,
+            "in_flight_at_end": int((threats.outcome == "in flight").sum()) if len(threats) else 0,
+            "interceptors_fired": len(shots),
+            "interceptors_by_battery": by_battery,
+            "interceptors_by_force": by_force,
+            "interceptors_on_remote_tracks": int(shots.remote_track.sum()) if len(shots) else 0,
+            "assets_hit": [a["asset"] for a in asset_rows if not a["survived"]],
+            "value_lost": float(sum(a["value"] for a in asset_rows if not a["survived"])),
+        }
+        return RunResult(
+            scenario=w.spec.name,
+            seed=self.seed,
+            events=self.log.to_frame(),
+            threats=threats,
+            shots=shots,
+            assets=assets,
+            summary=summary,
+            trajectories={
+                "threats": {i: th.trajectory for i, th in enumerate(w.threats)},
+                "launch_s": self.launch_s.copy(),
+            },
+        )
+
+
+def _ground_distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from hoplon.earth.geodesy import great_circle_distance
+
+    return float(great_circle_distance(lat1, lon1, lat2, lon2))
+
+
+def _table(itype: Any) -> Any:
+    from hoplon.weapons.flyout import flyout_table
+
+    return flyout_table(itype)
+
+
+def run(scenario: ScenarioSpec | World, seed: int = 0) -> RunResult:
+    """Run one trial of a scenario (spec or compiled world) for ``seed``."""
+    world = scenario if isinstance(scenario, World) else compile_world(scenario)
+    return Engine(world, seed).run()

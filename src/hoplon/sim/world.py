@@ -1,0 +1,332 @@
+"""Compile a validated :class:`~hoplon.scenario.schema.ScenarioSpec` into runtime objects.
+
+The :class:`World` holds what does not change between Monte Carlo trials: nominal truth
+trajectories of every threat (flown once and cached per scenario), radar and satellite
+objects, interceptor types with their flyout tables, defended assets and the network.
+Per-trial randomness (launch-time dispersion, detections, kills) is drawn by the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from hoplon.command.network import Force, Link, Network, ShareRule, SharingPolicy
+from hoplon.command.threat_evaluation import DefendedAsset
+from hoplon.earth.constants import BOLTZMANN_J_K, SPEED_OF_LIGHT_MPS
+from hoplon.flight import EarthModel, Trajectory
+from hoplon.scenario.schema import InfraredSpec, RadarSpec, ScenarioSpec, Site
+from hoplon.sensors.infrared import InfraredConstellation
+from hoplon.sensors.radar import Radar
+from hoplon.sensors.rcs import rcs_for
+from hoplon.weapons.catalogue import get_interceptor
+from hoplon.weapons.interceptor import InterceptorType
+
+
+@dataclass(frozen=True)
+class ThreatTruth:
+    """One threat's true flight (relative times) and its place in the raid."""
+
+    index: int
+    raid: int
+    type: str
+    kind: str  # "ballistic", "cruise" or "glide"
+    trajectory: Trajectory
+    nominal_launch_s: float
+    target: str | None
+    rcs_m2: float
+    burnout_s: float
+
+    @property
+    def flight_time_s(self) -> float:
+        return float(self.trajectory.t_s[-1] - self.trajectory.t_s[0])
+
+
+@dataclass(frozen=True)
+class RadarSite:
+    key: str
+    force: int
+    radar: Radar
+
+
+@dataclass(frozen=True)
+class InfraredLayer:
+    key: str
+    force: int
+    constellation: InfraredConstellation
+    report_delay_s: float
+
+
+@dataclass(frozen=True)
+class BatterySite:
+    key: str
+    force: int
+    interceptor: InterceptorType
+    site_ecef_m: np.ndarray
+    site_alt_m: float
+    inventory: int
+    launch_interval_s: float
+    fire_control: str | None
+    engage_on_remote: bool
+    tier: int
+
+
+@dataclass
+class World:
+    """Everything a run needs, compiled from a scenario (shared by all trials)."""
+
+    spec: ScenarioSpec
+    model: EarthModel
+    forces: list[str]
+    force_cycle_s: list[float]
+    force_reaction_s: list[float]
+    threats: list[ThreatTruth]
+    radars: list[RadarSite]
+    infrared: list[InfraredLayer]
+    batteries: list[BatterySite]
+    assets: list[DefendedAsset]
+    network: Network
+    frame_period_s: list[float] = field(default_factory=list)
+
+    def force_index(self, name: str) -> int:
+        return self.forces.index(name)
+
+
+def radar_snr_constant(spec: RadarSpec) -> float:
+    """``C`` [m^2] in ``SNR = C sigma / R^4`` from the spec's sensitivity.
+
+    Reference form: ``C = SNR_ref R_ref^4 / sigma_ref``. Radar-equation form (per pulse):
+    ``C = P_t tau G^2 lambda^2 / ((4 pi)^3 k T_s L)``.
+    """
+    if spec.reference_snr_db is not None and spec.reference_range is not None:
+        return 10 ** (spec.reference_snr_db / 10) * spec.reference_range**4 / spec.reference_rcs_m2
+    assert spec.peak_power is not None and spec.gain_db is not None
+    assert spec.frequency_hz is not None and spec.pulse_width_s is not None
+    lam = SPEED_OF_LIGHT_MPS / spec.frequency_hz
+    g = 10 ** (spec.gain_db / 10)
+    loss = 10 ** (spec.losses_db / 10)
+    return (
+        spec.peak_power
+        * spec.pulse_width_s
+        * g**2
+        * lam**2
+        / ((4 * math.pi) ** 3 * BOLTZMANN_J_K * spec.noise_temperature_k * loss)
+    )
+
+
+@lru_cache(maxsize=256)
+def _fly(
+    type_: str, launch: tuple[float, float], target: tuple[float, float], shape: str | None
+) -> Trajectory:
+    from hoplon.threats.shaping import plan_trajectory
+
+    return plan_trajectory(
+        missile=type_,
+        launch_lat_rad=launch[0],
+        launch_lon_rad=launch[1],
+        target_lat_rad=target[0],
+        target_lon_rad=target[1],
+        shape=shape,
+        model=EarthModel(),
+    )
+
+
+def _kind_of(type_: str) -> str:
+    from hoplon.threats.catalogue import get_missile
+    from hoplon.threats.specs import CruiseMissile, GlideVehicle
+
+    spec = get_missile(type_)
+    if isinstance(spec, CruiseMissile):
+        return "cruise"
+    if isinstance(spec, GlideVehicle):
+        return "glide"
+    return "ballistic"
+
+
+def _rcs_of(kind: str) -> float:
+    return rcs_for({"ballistic": "rv", "glide": "glide_vehicle", "cruise": "cruise_missile"}[kind])
+
+
+def compile_world(spec: ScenarioSpec) -> World:
+    """Build the :class:`World` of a scenario (truth trajectories are flown here, cached)."""
+    model = EarthModel()
+    defenders = [k for k, f in spec.forces.items() if f.role == "defence"]
+    fidx = {k: i for i, k in enumerate(defenders)}
+
+    threats: list[ThreatTruth] = []
+    for r, raid in enumerate(spec.threats):
+        if isinstance(raid.target, Site):
+            target = (raid.target.lat, raid.target.lon)
+            target_name = None
+        else:
+            asset = spec.assets[raid.target]
+            target = (asset.site.lat, asset.site.lon)
+            target_name = raid.target
+        traj = _fly(raid.type, (raid.launch.lat, raid.launch.lon), target, raid.shape)
+        kind = _kind_of(raid.type)
+        burnout = float(traj.burnout_time_s or 0.0)
+        for j in range(raid.count):
+            threats.append(
+                ThreatTruth(
+                    index=len(threats),
+                    raid=r,
+                    type=raid.type,
+                    kind=kind,
+                    trajectory=traj,
+                    nominal_launch_s=raid.launch_time + j * raid.interval,
+                    target=target_name,
+                    rcs_m2=_rcs_of(kind),
+                    burnout_s=burnout if kind != "cruise" else 0.0,
+                )
+            )
+
+    radars: list[RadarSite] = []
+    infrared: list[InfraredLayer] = []
+    for sid, (key, s) in enumerate(spec.sensors.items()):
+        if isinstance(s, RadarSpec):
+            radars.append(
+                RadarSite(
+                    key,
+                    fidx[s.owner],
+                    Radar(
+                        name=key,
+                        lat_rad=s.site.lat,
+                        lon_rad=s.site.lon,
+                        alt_m=s.site.alt,
+                        snr_constant_m2=radar_snr_constant(s),
+                        max_range_m=s.max_range,
+                        boresight_az_rad=s.boresight_azimuth,
+                        azimuth_span_rad=s.azimuth_span,
+                        min_elevation_rad=s.min_elevation,
+                        max_elevation_rad=s.max_elevation,
+                        k_factor=s.k_factor,
+                        pfa=s.pfa,
+                        n_pulses=s.pulses,
+                        swerling=s.swerling,
+                        revisit_s=s.revisit,
+                        sigma_range_m=s.sigma_range,
+                        sigma_angle_rad=s.sigma_angle,
+                        false_alarms=s.false_alarms,
+                        sensor_id=sid,
+                        owner=fidx[s.owner],
+                    ),
+                )
+            )
+        elif isinstance(s, InfraredSpec):
+            from hoplon.sensors.orbits import geo_elements, molniya_elements
+
+            parts = []
+            if s.geo_longitudes:
+                parts.append(geo_elements(np.asarray(s.geo_longitudes)))
+            if s.heo_raans:
+                parts.append(molniya_elements(np.asarray(s.heo_raans)))
+            for elements in parts:  # one layer per orbit family
+                infrared.append(
+                    InfraredLayer(
+                        key,
+                        fidx[s.owner],
+                        InfraredConstellation(
+                            name=key,
+                            elements=elements,
+                            cloud_top_m=s.cloud_top,
+                            sigma_los_rad=s.sigma_angle,
+                            revisit_s=s.revisit,
+                            sensor_id=sid,
+                            owner=fidx[s.owner],
+                        ),
+                        s.report_delay,
+                    )
+                )
+
+    from hoplon.earth.frames import WGS84, geodetic_to_ecef
+
+    batteries = []
+    for key, b in spec.batteries.items():
+        itype = get_interceptor(b.interceptor)
+        batteries.append(
+            BatterySite(
+                key=key,
+                force=fidx[b.owner],
+                interceptor=itype,
+                site_ecef_m=np.asarray(geodetic_to_ecef(b.site.lat, b.site.lon, b.site.alt, WGS84)),
+                site_alt_m=b.site.alt,
+                inventory=b.launchers * b.missiles_per_launcher,
+                launch_interval_s=b.launch_interval,
+                fire_control=b.fire_control,
+                engage_on_remote=b.engage_on_remote,
+                tier=0 if itype.max_intercept_altitude_m > 100e3 else 1,
+            )
+        )
+
+    assets = [
+        DefendedAsset(
+            name=k,
+            lat_rad=a.site.lat,
+            lon_rad=a.site.lon,
+            radius_m=a.radius,
+            value=a.value,
+            owner=a.owner,
+        )
+        for k, a in spec.assets.items()
+    ]
+
+    forces = [
+        Force(
+            name=f,
+            sensors=tuple(k for k, s in spec.sensors.items() if s.owner == f),
+            batteries=tuple(k for k, b in spec.batteries.items() if b.owner == f),
+            launch_on_remote=any(
+                b.engage_on_remote for b in spec.batteries.values() if b.owner == f
+            ),
+            engage_on_remote=any(
+                b.engage_on_remote for b in spec.batteries.values() if b.owner == f
+            ),
+        )
+        for f in defenders
+    ]
+    links: list[Link] = []
+    for link in spec.network.links:
+        if link.bidirectional:
+            links.extend(Link.both(link.from_, link.to, link.latency))
+        else:
+            links.append(Link(link.from_, link.to, link.latency))
+    policies = {}
+    for f in defenders:
+        share = spec.network.sharing.get(f)
+        if share is None or share.policy == "none":
+            policies[f] = SharingPolicy.share_none()
+        elif not share.to and not share.sensors:
+            policies[f] = SharingPolicy.share_all()
+        else:
+            policies[f] = SharingPolicy(
+                rules=(
+                    ShareRule(
+                        to=frozenset(share.to) or None,
+                        origin_sensors=frozenset(share.sensors) or None,
+                    ),
+                )
+            )
+    network = Network(forces, links, policies)
+
+    frame = []
+    for i in range(len(defenders)):
+        revisits = [r.radar.revisit_s for r in radars if r.force == i]
+        frame.append(min(revisits) if revisits else math.inf)
+
+    return World(
+        spec=spec,
+        model=model,
+        forces=defenders,
+        force_cycle_s=[spec.forces[f].command_cycle for f in defenders],
+        force_reaction_s=[spec.forces[f].reaction_time for f in defenders],
+        threats=threats,
+        radars=radars,
+        infrared=infrared,
+        batteries=batteries,
+        assets=assets,
+        network=network,
+        frame_period_s=frame,
+    )
