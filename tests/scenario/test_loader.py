@@ -76,3 +76,23 @@ def test_latitude_out_of_range_is_named() -> None:
     doc = parse_yaml(GOOD.replace("lat: 10, lon: 20", "lat: 100, lon: 20"), "s.yaml")
     with pytest.raises(FileProblems, match=r"assets.city.site.lat: .*outside \[-90, 90\]"):
         validate_document(doc)
+
+
+def test_spec_round_trips_through_dump(tmp_path: Path) -> None:
+    from hoplon.scenario.schema import ScenarioSpec
+
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD)
+    spec = load(path)
+    again = ScenarioSpec.model_validate(spec.model_dump())
+    assert again == spec
+    assert ScenarioSpec.model_validate_json(spec.model_dump_json()) == spec
+
+
+def test_packaged_examples_are_valid() -> None:
+    from hoplon.scenario import list_examples
+
+    names = list_examples()
+    assert {"single_battery", "two_partner", "two_partner_national"} <= set(names)
+    for name in names:
+        load(name)

@@ -23,7 +23,15 @@ app = typer.Typer(
 )
 
 #: Modules of ``hoplon.cli`` that each register one or more commands.
-COMMAND_MODULES = ("trajectory", "atmosphere", "detect", "coverage", "validate", "dis")
+COMMAND_MODULES = (
+    "trajectory",
+    "atmosphere",
+    "detect",
+    "coverage",
+    "validate",
+    "run",
+    "dis",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"hoplon.cli.{_name}").register(app)

@@ -7,11 +7,12 @@ no thrust, no lift, drag from the ballistic coefficient (no Cd table), ``record=
 Layout
 ------
 Each ``prange`` iteration owns a chunk of objects and flies them through ``LANES`` lanes. The
-state of the lanes is held as structure of arrays (a tuple of separate 1-D arrays x, y, z,
-vx, vy, vz of length ``LANES``: separate allocations, so that LLVM can check them for overlap
-and vectorise; rows of one 2-D array defeat its dependence analysis), and every RK4 stage is
-a few loops over the lanes without data-dependent branches, so LLVM vectorises them (SIMD
-over objects) and independent objects overlap in the pipeline instead of
+state of the lanes is held as structure of arrays in one flat work vector ``W``: row ``r``
+(x, y, z, vx, ..., stage states, accelerations, times) is ``W[r * LANES : (r + 1) * LANES]``.
+Rows are compile-time constants and ``LANES`` is too, so LLVM sees that rows never overlap,
+needs no run-time overlap checks and no reference counting of views, and vectorises every
+loop over the lanes (SIMD over objects). Every RK4 stage is a few such loops without
+data-dependent branches and independent objects overlap in the pipeline instead of
 one object's dependent chain of sqrt/div/exp setting the pace. Each lane has its own step
 counter and step length ``h_l`` on its own grid ``t0_l + k dt`` (the last step shortened to
 ``t_end``), so lanes never wait for each other: when an object stops (impact, ``t_end``, error,
@@ -68,39 +69,51 @@ LANES = 32
 #: objects per ``prange`` iteration (a lane is refilled from its chunk when its object stops)
 CHUNK = 1024
 
+# rows of the work vector W (each LANES long)
+R_S = 0  # state x, y, z, vx, vy, vz at the start of the step (6 rows)
+R_SN = 6  # state at the end of the step
+R_T1 = 12  # RK4 stage arguments
+R_T2 = 18
+R_T3 = 24
+R_A0 = 30  # accelerations ax, ay, az of S (3 rows)
+R_A1 = 33
+R_A2 = 36
+R_A3 = 39
+R_AN = 42  # of SN
+R_ALT = 45  # altitude and altitude rate of S
+R_RATE = 46
+R_ALTN = 47  # of SN
+R_RATEN = 48
+R_SPD = 49  # work: speed, density
+R_RHO = 50
+R_H = 51  # step length (0 for idle lanes)
+R_T = 52  # time of S
+R_TN = 53  # time of SN
+R_T0 = 54  # t0 and t_end of the lane's object
+R_TEND = 55
+R_STEPS = 56  # steps taken (as float)
+R_ACT = 57  # 1 busy, 0 idle
+R_FLAG = 58  # 1: the step needs the scalar path
+R_BETA = 59  # ballistic coefficient
+R_M = 60  # mass
+N_ROWS = 61
+
 jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
+inline = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy", inline="always")
 
 
-@jit
-def _six(n):
-    return (np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
-
-
-@jit
-def _three(n):
-    return (np.zeros(n), np.zeros(n), np.zeros(n))
-
-
-@jit
-def lane_accel(S, A, beta, env, lnrho, H, RATE, SPD, RHO):
-    """Acceleration of all lanes of the states ``S = (x, y, z, vx, vy, vz)`` into
-    ``A = (ax, ay, az)`` [m/s^2], with the altitude ``H`` [m] and altitude rate ``RATE``
-    [m/s] of each lane (as ``integrators.altitude_rate``); ``SPD``, ``RHO`` are work space.
+@inline
+def lane_accel(W, src, acc, alt, rate, env, lnrho):
+    """Acceleration [m/s^2] of the lane states in rows ``src:src+6`` into rows ``acc:acc+3``,
+    altitude [m] into row ``alt`` and altitude rate [m/s] into row ``rate`` (as
+    ``integrators.altitude_rate``).
 
     The arithmetic is that of ``forces.deriv`` in the same order. Three loops over the
     lanes: gravity, rotation terms and geodetic altitude (branches written as selects,
     vectorised), the density table lookup and ``exp`` (scalar: gathers do not pay on this
     hardware), drag (vectorised).
     """
-    x = S[0]
-    y = S[1]
-    z = S[2]
-    vx = S[3]
-    vy = S[4]
-    vz = S[5]
-    ax = A[0]
-    ay = A[1]
-    az = A[2]
+    L = LANES
     mu = env[ENV_MU]
     mode = env[ENV_GRAVITY]
     if mode == 0.0:
@@ -124,15 +137,13 @@ def lane_accel(S, A, beta, env, lnrho, H, RATE, SPD, RHO):
     n_env = int(env[ENV_ATM_N])
     top = h0 + (n_env - 1) * dh if env[ENV_ATMOSPHERE] != 0.0 else -math.inf
     last = float(natm - 1)
-    n = x.shape[0]
-    # (loops from 0: with a variable start LLVM gives up on the overlap checks of the arrays)
-    for i in range(n):
-        xi = x[i]
-        yi = y[i]
-        zi = z[i]
-        vxi = vx[i]
-        vyi = vy[i]
-        vzi = vz[i]
+    for i in range(L):
+        xi = W[src * L + i]
+        yi = W[(src + 1) * L + i]
+        zi = W[(src + 2) * L + i]
+        vxi = W[(src + 3) * L + i]
+        vyi = W[(src + 4) * L + i]
+        vzi = W[(src + 5) * L + i]
         # gravity (forces.gravity)
         r2 = xi * xi + yi * yi + zi * zi
         r = math.sqrt(r2)
@@ -141,12 +152,11 @@ def lane_accel(S, A, beta, env, lnrho, H, RATE, SPD, RHO):
         q = 5.0 * zi * zi / r2
         kxy = k * (1.0 + f * (1.0 - q))
         # Coriolis and centrifugal terms
-        ax[i] = kxy * xi + (w2 * vyi + ww * xi)
-        ay[i] = kxy * yi + (wm2 * vxi + ww * yi)
-        az[i] = k * (1.0 + f * (3.0 - q)) * zi
+        W[acc * L + i] = kxy * xi + (w2 * vyi + ww * xi)
+        W[(acc + 1) * L + i] = kxy * yi + (wm2 * vxi + ww * yi)
+        W[(acc + 2) * L + i] = k * (1.0 + f * (3.0 - q)) * zi
         # geodetic altitude (forces.geodetic_altitude, branches as selects)
         p = math.sqrt(xi * xi + yi * yi)
-        rs = math.sqrt(p * p + zi * zi)
         su = a * zi
         cu = b * p
         nrm = math.sqrt(su * su + cu * cu)
@@ -163,6 +173,7 @@ def lane_accel(S, A, beta, env, lnrho, H, RATE, SPD, RHO):
             c = 0.0
             s = 1.0 if zi >= 0.0 else -1.0
         if sphere:
+            rs = math.sqrt(p * p + zi * zi)
             h = rs - a
             c = p / rs
             s = zi / rs
@@ -171,12 +182,12 @@ def lane_accel(S, A, beta, env, lnrho, H, RATE, SPD, RHO):
         if not p > 0.0:
             cl = 1.0
             sl = 0.0
-        H[i] = h
-        RATE[i] = c * cl * vxi + c * sl * vyi + s * vzi
-        SPD[i] = math.sqrt(vxi * vxi + vyi * vyi + vzi * vzi)
+        W[alt * L + i] = h
+        W[rate * L + i] = c * cl * vxi + c * sl * vyi + s * vzi
+        W[R_SPD * L + i] = math.sqrt(vxi * vxi + vyi * vyi + vzi * vzi)
     # density: linear ln rho on the uniform table, 0 above its top (forces.density)
-    for i in range(n):
-        h = H[i]
+    for i in range(L):
+        h = W[alt * L + i]
         rho = 0.0
         if h < top:
             u = (h - h0) / dh
@@ -188,122 +199,129 @@ def lane_accel(S, A, beta, env, lnrho, H, RATE, SPD, RHO):
                 kk = int(u)
                 lr = lnrho[kk] + (u - kk) * (lnrho[kk + 1] - lnrho[kk])
             rho = math.exp(lr)
-        RHO[i] = rho
+        W[R_RHO * L + i] = rho
     # drag: k = rho |v| / (2 beta), a -= k v (k = 0 for beta = inf or rho = 0)
-    for i in range(n):
-        kd = 0.5 * RHO[i] * SPD[i] / beta[i]
-        ax[i] -= kd * vx[i]
-        ay[i] -= kd * vy[i]
-        az[i] -= kd * vz[i]
+    for i in range(L):
+        kd = 0.5 * W[R_RHO * L + i] * W[R_SPD * L + i] / W[R_BETA * L + i]
+        W[acc * L + i] -= kd * W[(src + 3) * L + i]
+        W[(acc + 1) * L + i] -= kd * W[(src + 4) * L + i]
+        W[(acc + 2) * L + i] -= kd * W[(src + 5) * L + i]
 
 
-@jit
-def lane_stage(S, V, A, hs, c, T):
-    """RK4 stage argument ``T = S + (c h_l) (V, A)``: positions move with the velocities
-    ``V``, velocities with the accelerations ``A`` (one short loop per axis: few arrays per
-    loop keep LLVM's overlap checks cheap enough to vectorise)."""
-    x, y, z, vx, vy, vz = S
-    tx, ty, tz, tvx, tvy, tvz = T
-    v0, v1, v2 = V
-    a0, a1, a2 = A
-    n = hs.shape[0]
-    for i in range(n):
-        tx[i] = x[i] + c * hs[i] * v0[i]
-        tvx[i] = vx[i] + c * hs[i] * a0[i]
-    for i in range(n):
-        ty[i] = y[i] + c * hs[i] * v1[i]
-        tvy[i] = vy[i] + c * hs[i] * a1[i]
-    for i in range(n):
-        tz[i] = z[i] + c * hs[i] * v2[i]
-        tvz[i] = vz[i] + c * hs[i] * a2[i]
-
-
-@jit
-def lane_combine(S, A0, T1, A1, T2, A2, T3, A3, hs, SN):
-    """``SN = S + h_l / 6 (K0 + 2 (K1 + K2) + K3)`` with ``K = (velocity, acceleration)``."""
-    n = hs.shape[0]
+@inline
+def lane_stage(W, vel, acc, c, out):
+    """RK4 stage argument ``out = S + (c h_l) (V, A)``: positions move with the velocities
+    in rows ``vel:vel+3``, velocities with the accelerations in rows ``acc:acc+3``."""
+    L = LANES
     for j in range(3):
-        y = S[j]
-        k0 = S[j + 3]
-        k1 = T1[j + 3]
-        k2 = T2[j + 3]
-        k3 = T3[j + 3]
-        out = SN[j]
-        for i in range(n):
-            out[i] = y[i] + hs[i] / 6.0 * (k0[i] + 2.0 * (k1[i] + k2[i]) + k3[i])
-        y = S[j + 3]
-        k0 = A0[j]
-        k1 = A1[j]
-        k2 = A2[j]
-        k3 = A3[j]
-        out = SN[j + 3]
-        for i in range(n):
-            out[i] = y[i] + hs[i] / 6.0 * (k0[i] + 2.0 * (k1[i] + k2[i]) + k3[i])
+        for i in range(L):
+            ch = c * W[R_H * L + i]
+            W[(out + j) * L + i] = W[(R_S + j) * L + i] + ch * W[(vel + j) * L + i]
+            W[(out + 3 + j) * L + i] = W[(R_S + 3 + j) * L + i] + ch * W[(acc + j) * L + i]
 
 
-@jit
-def lane_prepare(t0l, tendl, stepsl, act, dt, tl, TN, hs):
-    """Count the step of the busy lanes and set its end ``TN`` and length ``hs``
-    (0 for idle lanes), as ``integrate_one``: t_new = t0 + k dt, clipped to t_end."""
-    for i in range(hs.shape[0]):
-        k = stepsl[i] + act[i]
-        stepsl[i] = k
-        t_new = t0l[i] + k * dt
-        T = tendl[i]
+@inline
+def lane_combine(W):
+    """``SN = S + h_l / 6 (K0 + 2 (K1 + K2) + K3)`` with ``K = (velocity, acceleration)``."""
+    L = LANES
+    for j in range(3):
+        for i in range(L):
+            h6 = W[R_H * L + i] / 6.0
+            k0 = W[(R_S + 3 + j) * L + i]
+            k1 = W[(R_T1 + 3 + j) * L + i]
+            k2 = W[(R_T2 + 3 + j) * L + i]
+            k3 = W[(R_T3 + 3 + j) * L + i]
+            W[(R_SN + j) * L + i] = W[(R_S + j) * L + i] + h6 * (k0 + 2.0 * (k1 + k2) + k3)
+            k0 = W[(R_A0 + j) * L + i]
+            k1 = W[(R_A1 + j) * L + i]
+            k2 = W[(R_A2 + j) * L + i]
+            k3 = W[(R_A3 + j) * L + i]
+            W[(R_SN + 3 + j) * L + i] = W[(R_S + 3 + j) * L + i] + h6 * (k0 + 2.0 * (k1 + k2) + k3)
+
+
+@inline
+def lane_prepare(W, dt):
+    """Count the step of the busy lanes and set its end ``TN`` and length ``H`` (0 for idle
+    lanes), as ``integrate_one``: t_new = t0 + k dt, clipped to t_end."""
+    L = LANES
+    for i in range(L):
+        act = W[R_ACT * L + i]
+        k = W[R_STEPS * L + i] + act
+        W[R_STEPS * L + i] = k
+        t_new = W[R_T0 * L + i] + k * dt
+        T = W[R_TEND * L + i]
         if t_new >= T - 1e-9 * dt:
             t_new = T
-        TN[i] = t_new
-        hs[i] = (t_new - tl[i]) if act[i] != 0.0 else 0.0
+        W[R_TN * L + i] = t_new
+        W[R_H * L + i] = (t_new - W[R_T * L + i]) if act != 0.0 else 0.0
 
 
-@jit
-def lane_flags(SN, ALT, ALTN, RATE, RATEN, TN, tendl, stepsl, act, stop_alt, use_stop,
-               max_steps, FLAG):  # fmt: skip
-    """1 for busy lanes whose step needs the scalar path: non-finite state, impact or apogee
-    within the step, end time or step limit reached; else 0."""
-    x = SN[0]
-    y = SN[1]
-    z = SN[2]
-    vx = SN[3]
-    vy = SN[4]
-    vz = SN[5]
-    for i in range(FLAG.shape[0]):
-        bad = not math.isfinite(x[i] + y[i] + z[i] + vx[i] + vy[i] + vz[i])
-        hit = use_stop and ALT[i] > stop_alt and ALTN[i] <= stop_alt
-        apo = RATE[i] > 0.0 and RATEN[i] <= 0.0
-        end = not TN[i] < tendl[i] or stepsl[i] >= max_steps
-        f = bad or hit or apo or end
-        FLAG[i] = act[i] if f else 0.0
+@inline
+def lane_flags(W, stop_alt, use_stop, max_steps):
+    """Row FLAG = 1 for busy lanes whose step needs the scalar path: non-finite state, impact
+    or apogee within the step, end time or step limit reached; else 0. Returns the count."""
+    L = LANES
+    nflag = 0.0
+    for i in range(L):
+        tot = W[R_SN * L + i] + W[(R_SN + 1) * L + i] + W[(R_SN + 2) * L + i]
+        tot += W[(R_SN + 3) * L + i] + W[(R_SN + 4) * L + i] + W[(R_SN + 5) * L + i]
+        bad = not math.isfinite(tot)
+        alt = W[R_ALT * L + i]
+        alt_n = W[R_ALTN * L + i]
+        hit = use_stop and alt > stop_alt and alt_n <= stop_alt
+        apo = W[R_RATE * L + i] > 0.0 and W[R_RATEN * L + i] <= 0.0
+        end = not W[R_TN * L + i] < W[R_TEND * L + i] or W[R_STEPS * L + i] >= max_steps
+        f = W[R_ACT * L + i] if (bad or hit or apo or end) else 0.0
+        W[R_FLAG * L + i] = f
+        nflag += f
+    return nflag
+
+
+@inline
+def lane_commit(W):
+    """The end of the step becomes current: S = SN, A0 = AN, ALT, RATE, T = TN."""
+    L = LANES
+    for j in range(6):
+        for i in range(L):
+            W[(R_S + j) * L + i] = W[(R_SN + j) * L + i]
+    for j in range(3):
+        for i in range(L):
+            W[(R_A0 + j) * L + i] = W[(R_AN + j) * L + i]
+    for i in range(L):
+        W[R_ALT * L + i] = W[R_ALTN * L + i]
+        W[R_RATE * L + i] = W[R_RATEN * L + i]
+        W[R_T * L + i] = W[R_TN * L + i]
 
 
 @jit
 def lane_event(
-    i, t, t_new, hh, S, A0, M, SN, alt, rate, alt_n, rate_n, p, env, atm, cdt, stop_alt,
-    use_stop, yev, t_apo, y_apo, best_apo, wK, wtmp, wy, wyerr, wdense,
+    W, i, p, env, atm, cdt, stop_alt, use_stop, yev, t_apo, y_apo, best_apo, wK, wtmp, wy,
+    wyerr, wdense,
 ):  # fmt: skip
-    """Impact and apogee of lane ``i`` within the step (t, t_new), as ``integrate_one``.
+    """Impact and apogee of lane ``i`` within the step (T, TN), as ``integrate_one``.
 
     Writes the state at the end of the (possibly shortened) step into ``yev``; updates the
-    object's apogee outputs. Returns (t_evt, impact, alt_n, rate_n, best_apo).
+    object's apogee outputs. Returns (t_evt, impact, best_apo).
     """
-    wy[0] = S[0][i]
-    wy[1] = S[1][i]
-    wy[2] = S[2][i]
-    wy[3] = S[3][i]
-    wy[4] = S[4][i]
-    wy[5] = S[5][i]
-    yev[0] = SN[0][i]
-    yev[1] = SN[1][i]
-    yev[2] = SN[2][i]
-    yev[3] = SN[3][i]
-    yev[4] = SN[4][i]
-    yev[5] = SN[5][i]
-    wy[6] = M[i]
-    yev[6] = M[i]
-    t_evt = t_new
+    L = LANES
+    for j in range(6):
+        wy[j] = W[(R_S + j) * L + i]
+        yev[j] = W[(R_SN + j) * L + i]
+    wy[6] = W[R_M * L + i]
+    yev[6] = wy[6]
+    for j in range(3):
+        wK[0, j] = W[(R_S + 3 + j) * L + i]
+        wK[0, j + 3] = W[(R_A0 + j) * L + i]
+    wK[0, 6] = 0.0
+    t = W[R_T * L + i]
+    hh = W[R_H * L + i]
+    alt = W[R_ALT * L + i]
+    rate = W[R_RATE * L + i]
+    alt_n = W[R_ALTN * L + i]
+    rate_n = W[R_RATEN * L + i]
+    t_evt = W[R_TN * L + i]
     impact = False
     if use_stop and alt > stop_alt and alt_n <= stop_alt:
-        _k0(i, S, A0, wK)
         s = locate(
             0, stop_alt, METHOD_RK4, t, wy, hh, alt - stop_alt, alt_n - stop_alt,
             p, env, atm, cdt, wK, wtmp, yev, wyerr,
@@ -312,7 +330,6 @@ def lane_event(
         impact = True
         alt_n, rate_n = altitude_rate(yev, env)
     if rate > 0.0 and rate_n <= 0.0:
-        _k0(i, S, A0, wK)
         s = locate(
             1, 0.0, METHOD_RK4, t, wy, t_evt - t, rate, rate_n,
             p, env, atm, cdt, wK, wtmp, wdense, wyerr,
@@ -323,189 +340,18 @@ def lane_event(
             t_apo[0] = t + s
             for j in range(7):
                 y_apo[j] = wdense[j]
-    return t_evt, impact, alt_n, rate_n, best_apo
+    return t_evt, impact, best_apo
 
 
 @jit
-def _k0(i, S, A0, wK):
-    """Row 0 of the scalar stage matrix: f(t, y) of lane ``i``."""
-    wK[0, 0] = S[3][i]
-    wK[0, 1] = S[4][i]
-    wK[0, 2] = S[5][i]
-    wK[0, 3] = A0[0][i]
-    wK[0, 4] = A0[1][i]
-    wK[0, 5] = A0[2][i]
-    wK[0, 6] = 0.0
-
-
-@jit
-def run_chunk(
-    first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
-    yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
-):  # fmt: skip
-    """Fly objects ``first:stop`` through the lanes (refilling a lane when its object stops).
-
-    Per step: the RK4 stages over all lanes, then the new state, acceleration, altitude,
-    rate and time become current by swapping the arrays; lanes flagged by ``lane_flags``
-    (rare: an event, the end, an error) are finished on the scalar path, from the previous
-    values that the swap left in the ``*N`` arrays.
-    """
-    L = LANES
-    lnrho = atm[0]
-    S = _six(L)
-    SN = _six(L)
-    T1 = _six(L)
-    T2 = _six(L)
-    T3 = _six(L)
-    A0 = _three(L)
-    A1 = _three(L)
-    A2 = _three(L)
-    A3 = _three(L)
-    AN = _three(L)
-    M = np.ones(L)
-    hs = np.zeros(L)
-    tl = np.zeros(L)
-    TN = np.zeros(L)
-    t0l = np.zeros(L)
-    tendl = np.zeros(L)
-    stepsl = np.zeros(L)
-    act = np.zeros(L)
-    FLAG = np.zeros(L)
-    beta = np.full(L, math.inf)
-    ALT = np.zeros(L)
-    RATE = np.zeros(L)
-    ALTN = np.zeros(L)
-    RATEN = np.zeros(L)
-    SPD = np.zeros(L)
-    RHO = np.zeros(L)
-    obj = np.full(L, -1, dtype=np.int64)
-    best = np.full(L, -math.inf)
-    wK = np.empty((7, 7))
-    wtmp = np.empty(7)
-    wy = np.empty(7)
-    wyerr = np.empty(7)
-    wdense = np.empty(7)
-    yev = np.empty(7)
-    # an idle lane holds a harmless state (above the equator, at rest) and steps with h = 0
-    for i in range(L):
-        S[0][i] = env[ENV_A] + 1e5
-    nxt = first
-    active = 0
-    for i in range(L):
-        nxt, busy = _fill(
-            i, nxt, stop, y0, t0, tend, S, M, beta, P, tl, t0l, tendl, stepsl, act, obj, best,
-            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
-        )  # fmt: skip
-        active += busy
-    lane_accel(S, A0, beta, env, lnrho, ALT, RATE, SPD, RHO)
-    while active > 0:
-        lane_prepare(t0l, tendl, stepsl, act, dt, tl, TN, hs)
-        lane_stage(S, S[3:], A0, hs, 0.5, T1)
-        lane_accel(T1, A1, beta, env, lnrho, ALTN, RATEN, SPD, RHO)
-        lane_stage(S, T1[3:], A1, hs, 0.5, T2)
-        lane_accel(T2, A2, beta, env, lnrho, ALTN, RATEN, SPD, RHO)
-        lane_stage(S, T2[3:], A2, hs, 1.0, T3)
-        lane_accel(T3, A3, beta, env, lnrho, ALTN, RATEN, SPD, RHO)
-        lane_combine(S, A0, T1, A1, T2, A2, T3, A3, hs, SN)
-        lane_accel(SN, AN, beta, env, lnrho, ALTN, RATEN, SPD, RHO)
-        lane_flags(SN, ALT, ALTN, RATE, RATEN, TN, tendl, stepsl, act, stop_alt, use_stop,
-                   max_steps, FLAG)  # fmt: skip
-        # the step's results become current; the previous values stay in the *N arrays
-        S, SN = SN, S
-        A0, AN = AN, A0
-        ALT, ALTN = ALTN, ALT
-        RATE, RATEN = RATEN, RATE
-        tl, TN = TN, tl
-        loaded = False
-        for i in range(L):
-            if FLAG[i] == 0.0:
-                continue
-            o = obj[i]
-            st = -1
-            if not math.isfinite(S[0][i] + S[1][i] + S[2][i] + S[3][i] + S[4][i] + S[5][i]):
-                st = STATUS_ERROR
-                _restore(i, S, SN, A0, AN)
-                tl[i] = TN[i]
-            else:
-                alt = ALTN[i]
-                rate = RATEN[i]
-                alt_n = ALT[i]
-                rate_n = RATE[i]
-                hit = use_stop and alt > stop_alt and alt_n <= stop_alt
-                if hit or (rate > 0.0 and rate_n <= 0.0):
-                    t_evt, impact, alt_n, rate_n, best[i] = lane_event(
-                        i, TN[i], tl[i], hs[i], SN, AN, M, S, alt, rate, alt_n, rate_n, P[o],
-                        env, atm, cdt, stop_alt, use_stop, yev, t_apo[o:], y_apo[o], best[i],
-                        wK, wtmp, wy, wyerr, wdense,
-                    )  # fmt: skip
-                    if impact:
-                        S[0][i] = yev[0]
-                        S[1][i] = yev[1]
-                        S[2][i] = yev[2]
-                        S[3][i] = yev[3]
-                        S[4][i] = yev[4]
-                        S[5][i] = yev[5]
-                        tl[i] = t_evt
-                        t_imp[o] = t_evt
-                        for j in range(7):
-                            y_imp[o, j] = yev[j]
-                        st = STATUS_IMPACT
-                if st < 0:
-                    if not tl[i] < tendl[i]:
-                        st = STATUS_T_END
-                    elif stepsl[i] >= max_steps:
-                        st = STATUS_STEP_LIMIT
-            if st >= 0:
-                status[o] = st
-                tf[o] = tl[i]
-                yf[o, 0] = S[0][i]
-                yf[o, 1] = S[1][i]
-                yf[o, 2] = S[2][i]
-                yf[o, 3] = S[3][i]
-                yf[o, 4] = S[4][i]
-                yf[o, 5] = S[5][i]
-                yf[o, 6] = M[i]
-                nsteps[o] = int(stepsl[i])
-                obj[i] = -1
-                act[i] = 0.0
-                hs[i] = 0.0
-                active -= 1
-                nxt, busy = _fill(
-                    i, nxt, stop, y0, t0, tend, S, M, beta, P, tl, t0l, tendl, stepsl, act,
-                    obj, best, yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
-                )  # fmt: skip
-                active += busy
-                loaded = loaded or busy == 1
-        if loaded:
-            # f(t0, y0), altitude and rate of new objects (the other lanes get the same values
-            # again: one pass over all lanes is cheaper than a pass per new object)
-            lane_accel(S, A0, beta, env, lnrho, ALT, RATE, SPD, RHO)
-
-
-@jit
-def _restore(i, S, SN, A0, AN):
-    """Lane ``i`` back to its state before the step (kept in ``SN``, ``AN`` by the swap)."""
-    S[0][i] = SN[0][i]
-    S[1][i] = SN[1][i]
-    S[2][i] = SN[2][i]
-    S[3][i] = SN[3][i]
-    S[4][i] = SN[4][i]
-    S[5][i] = SN[5][i]
-    A0[0][i] = AN[0][i]
-    A0[1][i] = AN[1][i]
-    A0[2][i] = AN[2][i]
-
-
-@jit
-def _fill(
-    i, nxt, stop, y0, t0, tend, S, M, beta, P, tl, t0l, tendl, stepsl, act, obj, best,
-    yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
-):  # fmt: skip
-    """Put the next object that needs a step into lane ``i``; returns (next object, 1 if the
-    lane is busy else 0).
+def _fill(W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_imp, t_apo,
+          y_apo, nsteps):  # fmt: skip
+    """Put the next object that needs a step into lane ``i`` (rows SN, TN: the commit makes
+    them current); returns (next object, 1 if the lane is busy else 0).
 
     Objects with ``t0 >= t_end`` finish on the way (status t_end, no step).
     """
+    L = LANES
     while nxt < stop:
         o = nxt
         nxt += 1
@@ -521,23 +367,129 @@ def _fill(
                 yf[o, j] = y0[o, j]
             nsteps[o] = 0
             continue
-        S[0][i] = y0[o, 0]
-        S[1][i] = y0[o, 1]
-        S[2][i] = y0[o, 2]
-        S[3][i] = y0[o, 3]
-        S[4][i] = y0[o, 4]
-        S[5][i] = y0[o, 5]
-        M[i] = y0[o, 6]
-        beta[i] = P[o, BETA]
-        tl[i] = t0[o]
-        t0l[i] = t0[o]
-        tendl[i] = tend[o]
-        stepsl[i] = 0.0
-        act[i] = 1.0
+        for j in range(6):
+            W[(R_SN + j) * L + i] = y0[o, j]
+        W[R_M * L + i] = y0[o, 6]
+        W[R_BETA * L + i] = P[o, BETA]
+        W[R_TN * L + i] = t0[o]
+        W[R_T0 * L + i] = t0[o]
+        W[R_TEND * L + i] = tend[o]
+        W[R_STEPS * L + i] = 0.0
+        W[R_ACT * L + i] = 1.0
         best[i] = -math.inf
         obj[i] = o
         return nxt, 1
     return nxt, 0
+
+
+@jit
+def run_chunk(
+    first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
+    yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
+):  # fmt: skip
+    """Fly objects ``first:stop`` through the lanes (refilling a lane when its object stops).
+
+    Per step: the RK4 stages over all lanes; lanes flagged by ``lane_flags`` (rare: an
+    event, the end, an error) are finished on the scalar path, which leaves in the ``SN``
+    rows what the lane continues with (the new object of a refilled lane, the old state
+    after an error); then ``lane_commit`` makes the end of the step current.
+    """
+    L = LANES
+    lnrho = atm[0]
+    W = np.zeros(N_ROWS * L)
+    obj = np.full(L, -1, dtype=np.int64)
+    best = np.full(L, -math.inf)
+    wK = np.empty((7, 7))
+    wtmp = np.empty(7)
+    wy = np.empty(7)
+    wyerr = np.empty(7)
+    wdense = np.empty(7)
+    yev = np.empty(7)
+    # an idle lane holds a harmless state (above the equator, at rest) and steps with h = 0
+    for i in range(L):
+        W[R_SN * L + i] = env[ENV_A] + 1e5
+        W[R_BETA * L + i] = math.inf
+        W[R_M * L + i] = 1.0
+    nxt = first
+    active = 0
+    for i in range(L):
+        nxt, busy = _fill(
+            W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_imp, t_apo,
+            y_apo, nsteps,
+        )  # fmt: skip
+        active += busy
+    lane_commit(W)
+    lane_accel(W, R_S, R_A0, R_ALT, R_RATE, env, lnrho)
+    while active > 0:
+        lane_prepare(W, dt)
+        lane_stage(W, R_S + 3, R_A0, 0.5, R_T1)
+        lane_accel(W, R_T1, R_A1, R_ALTN, R_RATEN, env, lnrho)
+        lane_stage(W, R_T1 + 3, R_A1, 0.5, R_T2)
+        lane_accel(W, R_T2, R_A2, R_ALTN, R_RATEN, env, lnrho)
+        lane_stage(W, R_T2 + 3, R_A2, 1.0, R_T3)
+        lane_accel(W, R_T3, R_A3, R_ALTN, R_RATEN, env, lnrho)
+        lane_combine(W)
+        lane_accel(W, R_SN, R_AN, R_ALTN, R_RATEN, env, lnrho)
+        nflag = lane_flags(W, stop_alt, use_stop, max_steps)
+        loaded = False
+        if nflag > 0.0:
+            for i in range(L):
+                if W[R_FLAG * L + i] == 0.0:
+                    continue
+                o = obj[i]
+                st = -1
+                tot = 0.0
+                for j in range(6):
+                    tot += W[(R_SN + j) * L + i]
+                if not math.isfinite(tot):
+                    # error: the object stops at the start of the step
+                    st = STATUS_ERROR
+                    for j in range(6):
+                        W[(R_SN + j) * L + i] = W[(R_S + j) * L + i]
+                    W[R_TN * L + i] = W[R_T * L + i]
+                else:
+                    alt = W[R_ALT * L + i]
+                    alt_n = W[R_ALTN * L + i]
+                    hit = use_stop and alt > stop_alt and alt_n <= stop_alt
+                    if hit or (W[R_RATE * L + i] > 0.0 and W[R_RATEN * L + i] <= 0.0):
+                        t_evt, impact, best[i] = lane_event(
+                            W, i, P[o], env, atm, cdt, stop_alt, use_stop, yev, t_apo[o:],
+                            y_apo[o], best[i], wK, wtmp, wy, wyerr, wdense,
+                        )  # fmt: skip
+                        if impact:
+                            for j in range(6):
+                                W[(R_SN + j) * L + i] = yev[j]
+                            W[R_TN * L + i] = t_evt
+                            t_imp[o] = t_evt
+                            for j in range(7):
+                                y_imp[o, j] = yev[j]
+                            st = STATUS_IMPACT
+                    if st < 0:
+                        if not W[R_TN * L + i] < W[R_TEND * L + i]:
+                            st = STATUS_T_END
+                        elif W[R_STEPS * L + i] >= max_steps:
+                            st = STATUS_STEP_LIMIT
+                if st >= 0:
+                    status[o] = st
+                    tf[o] = W[R_TN * L + i]
+                    for j in range(6):
+                        yf[o, j] = W[(R_SN + j) * L + i]
+                    yf[o, 6] = W[R_M * L + i]
+                    nsteps[o] = int(W[R_STEPS * L + i])
+                    obj[i] = -1
+                    W[R_ACT * L + i] = 0.0
+                    active -= 1
+                    nxt, busy = _fill(
+                        W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp,
+                        y_imp, t_apo, y_apo, nsteps,
+                    )  # fmt: skip
+                    active += busy
+                    loaded = loaded or busy == 1
+        lane_commit(W)
+        if loaded:
+            # f(t0, y0), altitude and rate of new objects (the other lanes get the same values
+            # again: one pass over all lanes is cheaper than a pass per new object)
+            lane_accel(W, R_S, R_A0, R_ALT, R_RATE, env, lnrho)
 
 
 @numba.njit(cache=True, fastmath=False, parallel=True, error_model="numpy")

@@ -1,7 +1,10 @@
 """Python API of batch flight: ``propagate``, ``BatchResult`` and ``initial_state``.
 
-``propagate`` validates its inputs, packs them into contiguous float64 arrays and calls the
-single compiled batch kernel ``hoplon.flight.integrators.integrate_batch``. Thrust, mass flow
+``propagate`` validates its inputs, packs them into contiguous float64 arrays and calls a
+compiled batch kernel: ``hoplon.flight.blocked.integrate_batch_blocked`` (SIMD over blocks
+of objects) for ballistic RK4 batches without recorded samples (no thrust, no lift, no Cd
+table, ``record=False``), else ``hoplon.flight.integrators.integrate_batch``. Both give the
+same results bit for bit. Thrust, mass flow
 and steering are constant within one call: chain calls stage by stage (the final state of
 one call is the initial state of the next), so burnout times are exact call boundaries.
 """
@@ -16,9 +19,17 @@ import numpy as np
 
 from hoplon.earth.frames import geodetic_to_ecef
 from hoplon.errors import InputError
+from hoplon.flight import blocked as _bl
 from hoplon.flight import integrators as _ig
 from hoplon.flight.model import EarthModel
-from hoplon.flight.params import N_PARAMS, validate_cd_table, validate_params
+from hoplon.flight.params import (
+    LIFT_TO_DRAG,
+    N_PARAMS,
+    THRUST,
+    USE_CD_TABLE,
+    validate_cd_table,
+    validate_params,
+)
 
 if TYPE_CHECKING:
     from hoplon.flight.trajectory import Trajectory
@@ -218,7 +229,19 @@ def propagate(
     nsteps = np.zeros(n, dtype=np.int64)
     env = model.to_array()
     atm = np.ascontiguousarray(model.atmosphere_tables())
-    if n:
+    ballistic = (
+        method == "rk4"
+        and not record
+        and not np.any(P[:, THRUST] != 0.0)
+        and not np.any(P[:, USE_CD_TABLE] != 0.0)
+        and not np.any(P[:, LIFT_TO_DRAG] != 0.0)
+    )
+    if n and ballistic:
+        _bl.integrate_batch_blocked(
+            y0, P, env, atm, cdt, t0a, tenda, float(dt), stop, bool(use_stop),
+            np.int64(max_steps), yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
+        )  # fmt: skip
+    elif n:
         _ig.integrate_batch(
             np.int64(_METHODS[method]), y0, P, env, atm, cdt, t0a, tenda, float(dt),
             float(rtol), float(atol), float(max_step_s), stop, bool(use_stop), bool(record),

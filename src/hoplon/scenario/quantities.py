@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, PlainSerializer
 
 from hoplon.errors import InputError
 from hoplon.units import parse_quantity
@@ -60,4 +60,9 @@ def _angle_deg_default(value: Any) -> float:
 
 
 #: An angle where a bare number means degrees (latitudes, longitudes, azimuths in files).
-AngleDeg = Annotated[float, BeforeValidator(_angle_deg_default)]
+#: It is written back as ``"<radians> rad"`` so that a dumped spec reads back unchanged.
+AngleDeg = Annotated[
+    float,
+    BeforeValidator(_angle_deg_default),
+    PlainSerializer(lambda v: f"{v!r} rad", return_type=str),
+]

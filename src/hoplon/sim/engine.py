@@ -105,6 +105,7 @@ class _Shot:
     threat: int = -1
     miss_m: float = math.nan
     hit: bool = False
+    aim: np.ndarray | None = None
 
 
 def _rng_streams(seed: int, n_sensors: int) -> dict[str, Any]:
@@ -711,6 +712,7 @@ class Engine:
         w = self.world
         flying = self._flying(t)
         aim = self._updated_aim(t, s)
+        s.aim = aim
         la, lo, al = ecef_to_geodetic(aim, WGS84)
         if len(flying):
             states = self._truth_states(t, flying)
@@ -838,24 +840,13 @@ class Engine:
                     "threat": s.threat,
                     "miss_distance_m": s.miss_m,
                     "hit": s.hit,
+                    **_lla_columns("site", w.batteries[s.battery].site_ecef_m),
+                    **_lla_columns("aim", s.aim if s.aim is not None else s.r_pip),
                 }
                 for s in self.shots
                 if s.launch_s <= end
             ],
-            columns=[
-                "shot",
-                "battery",
-                "force",
-                "interceptor",
-                "launch_s",
-                "intercept_s",
-                "track",
-                "remote_track",
-                "stage",
-                "threat",
-                "miss_distance_m",
-                "hit",
-            ],
+            columns=SHOT_COLUMNS,
         )
         leaked = threats[threats.outcome == "leaked"]
         asset_rows = []
@@ -913,6 +904,37 @@ class Engine:
                 "launch_s": self.launch_s.copy(),
             },
         )
+
+
+SHOT_COLUMNS = [
+    "shot",
+    "battery",
+    "force",
+    "interceptor",
+    "launch_s",
+    "intercept_s",
+    "track",
+    "remote_track",
+    "stage",
+    "threat",
+    "miss_distance_m",
+    "hit",
+    "site_lat_deg",
+    "site_lon_deg",
+    "site_alt_m",
+    "aim_lat_deg",
+    "aim_lon_deg",
+    "aim_alt_m",
+]
+
+
+def _lla_columns(prefix: str, r_ecef: np.ndarray) -> dict[str, float]:
+    lat, lon, alt = ecef_to_geodetic(np.asarray(r_ecef, dtype=float), WGS84)
+    return {
+        f"{prefix}_lat_deg": math.degrees(float(lat)),
+        f"{prefix}_lon_deg": math.degrees(float(lon)),
+        f"{prefix}_alt_m": float(alt),
+    }
 
 
 def _ground_distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

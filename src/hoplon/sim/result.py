@@ -68,6 +68,11 @@ class RunResult:
             path = out / f"{name}.parquet"
             getattr(self, name).to_parquet(path, index=False)
             paths.append(path)
+        samples = self.trajectory_samples()
+        if samples is not None:
+            path = out / "trajectories.parquet"
+            samples.to_parquet(path, index=False)
+            paths.append(path)
         path = out / "summary.json"
         path.write_text(
             json.dumps(
@@ -78,3 +83,50 @@ class RunResult:
         )
         paths.append(path)
         return paths
+
+    def trajectory_samples(self, step_s: float = 2.0) -> Any:
+        """Truth samples of every threat on absolute time (pandas), or ``None``.
+
+        Columns: ``threat``, ``time_s`` (since the scenario epoch), ``x_m``, ``y_m``,
+        ``z_m`` (ECEF), ``vx_mps``, ``vy_mps``, ``vz_mps``, ``lat_deg``, ``lon_deg``,
+        ``alt_m``. A threat's samples end at its impact or at its intercept.
+        """
+        import numpy as np
+        import pandas as pd
+
+        from hoplon.earth.frames import WGS84, ecef_to_geodetic
+
+        trajs = self.trajectories.get("threats")
+        if not trajs:
+            return None
+        launch = self.trajectories["launch_s"]
+        end_s = {int(r.threat): r.intercept_s for r in self.threats.itertuples()}
+        frames = []
+        for i, traj in trajs.items():
+            t_rel = np.arange(traj.t_s[0], traj.t_s[-1], step_s)
+            t_rel = np.append(t_rel, traj.t_s[-1])
+            t_abs = launch[i] + t_rel - traj.t_s[0]
+            stop = end_s.get(int(i))
+            if stop is not None and np.isfinite(stop):
+                keep = t_abs <= stop
+                t_rel, t_abs = t_rel[keep], t_abs[keep]
+            y = traj.state_at(t_rel)
+            lat, lon, alt = ecef_to_geodetic(y[:, :3], WGS84)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "threat": int(i),
+                        "time_s": t_abs,
+                        "x_m": y[:, 0],
+                        "y_m": y[:, 1],
+                        "z_m": y[:, 2],
+                        "vx_mps": y[:, 3],
+                        "vy_mps": y[:, 4],
+                        "vz_mps": y[:, 5],
+                        "lat_deg": np.degrees(lat),
+                        "lon_deg": np.degrees(lon),
+                        "alt_m": alt,
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
