@@ -11,10 +11,26 @@ import importlib
 import sys
 
 import typer
+from typer.core import TyperGroup
 
 from hoplon.errors import HoplonError
 
+
+class _HoplonGroup(TyperGroup):
+    """Turns Hoplon's own errors into ``error: ...`` lines and exit status 2, for every
+    command, whether run from the console script or from ``typer.testing.CliRunner``."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except HoplonError as exc:
+            for line in str(exc).splitlines() or [type(exc).__name__]:
+                typer.echo(f"error: {line}", err=True)
+            raise typer.Exit(2) from None
+
+
 app = typer.Typer(
+    cls=_HoplonGroup,
     name="hoplon",
     help="Hoplon: open simulation and analysis of cooperative missile defence.",
     no_args_is_help=True,

@@ -46,7 +46,8 @@ import numpy as np
 from hoplon.command.assignment import AssignmentProblem, Greedy, Optimal
 from hoplon.command.network import TrackMessage
 from hoplon.command.threat_evaluation import ImpactPredictions, evaluate_threats
-from hoplon.earth.frames import WGS84, ecef_to_geodetic
+from hoplon.earth.frames import WGS84, ecef_to_geodetic, enu_matrix, geodetic_to_ecef
+from hoplon.earth.geodesy import destination
 from hoplon.flight import EarthModel, make_params, propagate
 from hoplon.scenario.schema import ScenarioSpec, ShootLookShootSpec
 from hoplon.sensors.measurements import MeasurementBatch
@@ -411,9 +412,14 @@ class Engine:
         alt = ecef_to_geodetic(x[:, :3], WGS84)[2]
         speed = np.linalg.norm(x[:, 3:6], axis=1)
         air = (alt < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
-        # air-breathing: straight line
+        # air-breathing: great circle at the track's altitude and horizontal speed (a noisy
+        # vertical velocity would otherwise fly the prediction into the ground)
         for i in np.nonzero(air)[0]:
-            paths[i] = x[i, :3] + x[i, 3:6] * (grid - tx[i])[:, None]
+            lat, lon, h = ecef_to_geodetic(x[i, :3], WGS84)
+            e, n, _ = enu_matrix(lat, lon) @ x[i, 3:6]
+            dist = np.hypot(e, n) * (grid - tx[i])
+            la, lo = destination(lat, lon, math.atan2(e, n), dist)
+            paths[i] = geodetic_to_ecef(la, lo, np.full(grid.size, max(float(h), 10.0)), WGS84)
         bal = np.nonzero(~air)[0]
         if len(bal):
             model = EarthModel()
