@@ -17,7 +17,8 @@ Method
    (:func:`hoplon.threats.ballistic.fly_ballistic_batch`, nominal pitch programme, full
    burn), giving the burnout altitude ``h_b``, burnout speed ``v_max`` and burn time ``T_b``.
    Each path then starts from a burnout state above its launch point: the vacuum
-   minimum-energy solution (Bate, Mueller & White ch. 6, :func:`hoplon.threats.kepler.minimum_energy`)
+   minimum-energy solution (Bate, Mueller & White ch. 6,
+   :func:`hoplon.threats.kepler.minimum_energy`)
 
        gamma* = phi/2,   Q* = 2 (1 - cos psi) / (a + R),   v = sqrt(Q* mu / r_b)
 
@@ -26,7 +27,7 @@ Method
    Dormand-Prince, rotating WGS84 Earth with J2 and drag of the RV in the US76 atmosphere).
    The virtual aim point is corrected by the miss in range angle and azimuth,
    ``psi_v += psi_t - psi_impact``, ``az_v += az_t - az_impact``, and the batch flown again
-   (``iterations`` times, 4 by default: misses fall from ~30 km to ~10 m). The boost is
+   (``iterations`` times, 4 by default: misses fall from ~30 km to under a metre). The boost is
    represented by a vertical rise from the launch point to ``h_b`` with constant
    acceleration over ``T_b`` (used for detection only; intercepts are sought in free flight).
    An aim point is *reachable* when its minimum-energy burnout speed is at most ``v_max``;
@@ -361,7 +362,7 @@ def ballistic_fan(
                 t_end = float(np.max(res.impact_t[hit])) * 1.2 + 10.0 * dt_s
 
     # Boost: vertical rise with constant acceleration to h_b over t_b (detection only).
-    n_boost = int(math.floor(t_b / dt_s + 1e-9))
+    n_boost = math.floor(t_b / dt_s + 1e-9)
     t_boost = -dt_s * np.arange(n_boost, 0, -1, dtype=np.float64)
     if res is not None and res.t is not None:
         # Keep the grid samples k dt (the last recorded sample of each path is the impact,
@@ -759,7 +760,7 @@ class Footprint:
                     math.degrees(self.grid.lon_edges_rad[0]),
                     math.degrees(self.grid.lon_edges_rad[-1]),
                 ],
-            },  # fmt: skip
+            },
             "area_km2": self.area_km2,
             "battery_area_km2": self.battery_area_km2,
             "threatened_area_km2": self.threatened_area_km2,

@@ -118,12 +118,17 @@ def with_overrides(spec: ScenarioSpec, overrides: Mapping[str, Any]) -> Scenario
         where = ".".join(str(p) for p in err["loc"] if not _is_union_tag(p))
         path = _blame(overrides, where)
         msg = err["msg"].removeprefix("Value error, ")
-        raise InputError(path, f"invalid value ({where}: {msg})") from None
+        raise InputError(path, _at(f"invalid value: {msg}", where, path)) from None
     problems = _references(new)
     if problems:
-        first = problems[0]
-        raise InputError(_blame(overrides, first.split(": ")[0]), first)
+        where, _, reason = problems[0].partition(": ")
+        path = _blame(overrides, where)
+        raise InputError(path, _at(reason, where, path))
     return new
+
+
+def _at(reason: str, where: str, path: str) -> str:
+    return reason if where == path else f"{reason} (at {where})"
 
 
 def _is_union_tag(p: Any) -> bool:

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+import numba
 import numpy as np
 
 from hoplon.earth.frames import geodetic_to_ecef
@@ -236,18 +237,19 @@ def propagate(
         and not np.any(P[:, USE_CD_TABLE] != 0.0)
         and not np.any(P[:, LIFT_TO_DRAG] != 0.0)
     )
-    if n and ballistic:
-        _bl.integrate_batch_blocked(
-            y0, P, env, atm, cdt, t0a, tenda, float(dt), stop, bool(use_stop),
-            np.int64(max_steps), yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
+    # Small batches run on one thread: waking the thread pool costs more than it saves
+    # (measured: 5 objects x 300 steps took 8 ms on 2 threads, 0.45 ms on one).
+    threads = numba.get_num_threads()
+    if n < SERIAL_BELOW_OBJECTS:
+        numba.set_num_threads(1)
+    try:
+        _run_kernel(
+            n, ballistic, method, y0, P, env, atm, cdt, t0a, tenda, dt, rtol, atol, max_step_s,
+            stop, use_stop, record, max_steps, ts, ys, nsamp, yf, tf, status, t_imp, y_imp,
+            t_apo, y_apo, nsteps,
         )  # fmt: skip
-    elif n:
-        _ig.integrate_batch(
-            np.int64(_METHODS[method]), y0, P, env, atm, cdt, t0a, tenda, float(dt),
-            float(rtol), float(atol), float(max_step_s), stop, bool(use_stop), bool(record),
-            np.int64(max_steps), ts, ys, nsamp, yf, tf, status, t_imp, y_imp, t_apo, y_apo,
-            nsteps,
-        )  # fmt: skip
+    finally:
+        numba.set_num_threads(threads)
     return BatchResult(
         t=ts if record else None,
         y=ys if record else None,
@@ -264,6 +266,30 @@ def propagate(
         params=P,
         cd_table=None if cd_table is None else cdt,
     )
+
+
+#: Batches smaller than this run single-threaded (see ``propagate``).
+SERIAL_BELOW_OBJECTS = 64
+
+
+def _run_kernel(
+    n, ballistic, method, y0, P, env, atm, cdt, t0a, tenda, dt, rtol, atol, max_step_s, stop,
+    use_stop, record, max_steps, ts, ys, nsamp, yf, tf, status, t_imp, y_imp, t_apo, y_apo,
+    nsteps,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Call the fast blocked kernel or the generic one (arguments as in ``propagate``)."""
+    if n and ballistic:
+        _bl.integrate_batch_blocked(
+            y0, P, env, atm, cdt, t0a, tenda, float(dt), stop, bool(use_stop),
+            np.int64(max_steps), yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
+        )  # fmt: skip
+    elif n:
+        _ig.integrate_batch(
+            np.int64(_METHODS[method]), y0, P, env, atm, cdt, t0a, tenda, float(dt),
+            float(rtol), float(atol), float(max_step_s), stop, bool(use_stop), bool(record),
+            np.int64(max_steps), ts, ys, nsamp, yf, tf, status, t_imp, y_imp, t_apo, y_apo,
+            nsteps,
+        )  # fmt: skip
 
 
 def enu_basis(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

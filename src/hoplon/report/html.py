@@ -110,8 +110,9 @@ class CampaignData:
     example : RunData or None
         One run of the same scenario, for the map and timeline.
     comparison : dict or None
-        Cooperation value: ``{"baseline": name, "baseline_stats": {...},
-        "p_no_leak_gain": [value, lo, hi], "leakers_reduction": [value, lo, hi], ...}``.
+        Cooperation value against a baseline run on the same seeds (:func:`comparison_from`).
+    spec : ScenarioSpec or None
+        The scenario (for the map when there is no example run).
     """
 
     name: str
@@ -121,37 +122,44 @@ class CampaignData:
     example: RunData | None = None
     comparison: dict[str, Any] | None = None
 
-    @classmethod
-    def from_dir(cls, path: str | Path) -> CampaignData:
-        """From a campaign directory (``campaign.json`` and ``trials/part-*.parquet``).
+    spec: Any = None
 
-        An example run directory inside it (``example/`` or any sub-directory with a
-        ``summary.json``) gives the map and timeline.
+    @classmethod
+    def from_dir(cls, path: str | Path, example: RunData | None = None) -> CampaignData:
+        """From a campaign directory written by :func:`hoplon.analysis.campaign.run_campaign`
+        (``campaign.json`` and ``trials/part-*.parquet``; needs pyarrow).
+
+        An example run directory inside it (any sub-directory with a ``summary.json``)
+        gives the map and timeline unless ``example`` is given.
         """
-        import pandas as pd
+        from hoplon.analysis.campaign import Campaign
 
         d = Path(path)
-        meta = json.loads((d / "campaign.json").read_text())
-        parts = sorted((d / "trials").glob("part-*.parquet"))
-        trials = (
-            pd.concat([_read_parquet(p) for p in parts], ignore_index=True)
-            if parts
-            else pd.DataFrame()
-        )
-        if "trial" in trials.columns:
-            trials = trials.drop_duplicates("trial").sort_values("trial", ignore_index=True)
-        stats = meta.get("stats") or meta.get("summary")
-        if not stats or len(trials):
-            stats = summarize_trials(trials)
-        example = None
-        for sub in [d / "example", *sorted(p for p in d.iterdir() if p.is_dir())]:
-            if (sub / "summary.json").is_file():
-                example = RunData.from_dir(sub)
-                break
-        comparison = meta.get("comparison")
-        name = str(meta.get("scenario") or meta.get("name") or d.name)
+        try:
+            camp = Campaign.load(d)
+        except ImportError:
+            raise InputError(
+                str(d), "reading Parquet needs pyarrow", "pip install 'hoplon[parquet]'"
+            ) from None
+        if example is None:
+            for sub in sorted(p for p in d.iterdir() if p.is_dir()):
+                if (sub / "summary.json").is_file():
+                    example = RunData.from_dir(sub)
+                    break
+        if example is not None and example.spec is None:
+            example.spec = camp.spec
+        meta = {
+            k: v
+            for k, v in camp.meta.items()
+            if k in ("scenario", "seed", "trials", "spec_hash", "hoplon_version")
+        }
         return cls(
-            name=name, trials=trials, stats=stats, meta=meta, example=example, comparison=comparison
+            name=camp.spec.name,
+            trials=camp.trials,
+            stats=camp.summary(),
+            meta=meta,
+            example=example,
+            spec=camp.spec,
         )
 
 
@@ -166,8 +174,22 @@ def _read_parquet(path: Path) -> Any:
         ) from None
 
 
+def _campaign_dirs(d: Path) -> list[Path]:
+    """Campaign directories up to two levels below ``d`` (sorted; ``shared`` first)."""
+    found = sorted(p.parent for p in d.glob("*/campaign.json")) + sorted(
+        p.parent for p in d.glob("*/*/campaign.json")
+    )
+    return sorted(found, key=lambda p: (p.name != "shared", str(p)))
+
+
+def _run_dirs(d: Path) -> list[Path]:
+    return sorted(p.parent for p in d.glob("*/summary.json"))
+
+
 def detect(path: str | Path) -> str:
-    """``"run"`` or ``"campaign"`` for a directory, else :class:`InputError`."""
+    """``"run"``, ``"campaign"`` or ``"collection"`` (a directory holding campaigns, such as
+    ``hoplon demo``'s: the first is reported, the second is the baseline of a comparison)
+    for a directory, else :class:`InputError`."""
     d = Path(path)
     if not d.is_dir():
         raise InputError(str(d), "is not a directory", "a run or campaign directory")
@@ -175,6 +197,8 @@ def detect(path: str | Path) -> str:
         return "campaign"
     if (d / "summary.json").is_file():
         return "run"
+    if _campaign_dirs(d):
+        return "collection"
     raise InputError(
         str(d),
         "holds neither summary.json (run) nor campaign.json (campaign)",
@@ -598,6 +622,8 @@ def write_report(
     sections: list[str] = []
     name = campaign.name if campaign is not None else run.scenario  # type: ignore[union-attr]
     spec = run.spec if run is not None else None
+    if spec is None and campaign is not None:
+        spec = campaign.spec
     footprints = list(footprints)
 
     if campaign is not None:
@@ -685,7 +711,8 @@ def write_report(
     kind = "campaign" if campaign is not None else "run"
     doc = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_e(title or name)} — Hoplon report</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{_e(title or name)} — Hoplon report</title>"
+        f"<style>{_CSS}</style></head><body><main>"
         f"<h1>{_e(title or name)}</h1>"
         f'<p class="sub">Hoplon {_e(__version__)} {kind} report, {_e(now)}. {_e(desc)}</p>'
         + "".join(sections)
@@ -705,38 +732,43 @@ def report_dir(path: str | Path, out_html: str | Path | None = None, **kw: Any) 
     out = Path(out_html) if out_html is not None else d / "report.html"
     if kind == "campaign":
         return write_report(out, campaign=CampaignData.from_dir(d), **kw)
-    return write_report(out, run=RunData.from_dir(d), **kw)
+    if kind == "run":
+        return write_report(out, run=RunData.from_dir(d), **kw)
+    runs = _run_dirs(d)
+    example = RunData.from_dir(runs[0]) if runs else None
+    camps = _campaign_dirs(d)
+    main = CampaignData.from_dir(camps[0], example=example)
+    if len(camps) > 1:
+        from hoplon.analysis.compare import paired_differences
+
+        base = CampaignData.from_dir(camps[1])
+        diffs = paired_differences(main.trials, base.trials)
+        main.comparison = comparison_from(camps[1].name, base.stats, diffs)
+    return write_report(out, campaign=main, **kw)
 
 
-def comparison_summary(
-    name_shared: str, shared: Any, name_base: str, base: Any, base_stats: Mapping[str, Any]
+def comparison_from(
+    baseline: str, baseline_stats: Mapping[str, Any], differences: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Cooperation value from two trial tables run on the same seeds (paired differences).
+    """The report's cooperation-value block from :func:`hoplon.analysis.compare.compare`
+    figures: the baseline's label and statistics and the paired differences
+    ``shared - baseline`` (``{"p_no_leak": {"value", "ci", "n"}, "mean_leakers": ...}``).
 
-    Returns ``{"baseline", "baseline_stats", "p_no_leak_gain", "leakers_reduction",
-    "interceptors_change"}``, each difference as ``[value, lo, hi]`` (shared minus baseline;
-    leakers as baseline minus shared).
+    Adds ``p_no_leak_gain``, ``leakers_reduction`` (baseline minus shared) and
+    ``interceptors_change`` as ``[value, lo, hi]``.
     """
-    import numpy as np
-
-    from hoplon.analysis.stats import paired_mean_difference, paired_proportion_difference
-
-    a = shared.sort_values("trial") if "trial" in shared else shared
-    b = base.sort_values("trial") if "trial" in base else base
     out: dict[str, Any] = {
-        "shared": name_shared,
-        "baseline": name_base,
-        "baseline_stats": dict(base_stats),
+        "baseline": baseline,
+        "baseline_stats": dict(baseline_stats),
+        "differences": dict(differences),
     }
-    p = paired_proportion_difference(a["leakers"].to_numpy() == 0, b["leakers"].to_numpy() == 0)
-    out["p_no_leak_gain"] = [p.value, p.lo, p.hi]
-    m = paired_mean_difference(
-        b["leakers"].to_numpy(dtype=float), a["leakers"].to_numpy(dtype=float)
-    )
-    out["leakers_reduction"] = [m.value, m.lo, m.hi]
-    i = paired_mean_difference(
-        a["interceptors_fired"].to_numpy(dtype=float), b["interceptors_fired"].to_numpy(dtype=float)
-    )
-    out["interceptors_change"] = [i.value, i.lo, i.hi]
-    out["trials"] = int(np.asarray(a["leakers"]).size)
+    d = differences.get("p_no_leak")
+    if d:
+        out["p_no_leak_gain"] = [d["value"], *d["ci"]]
+    d = differences.get("mean_leakers")
+    if d:
+        out["leakers_reduction"] = [-d["value"], -d["ci"][1], -d["ci"][0]]
+    d = differences.get("mean_interceptors")
+    if d:
+        out["interceptors_change"] = [d["value"], *d["ci"]]
     return out

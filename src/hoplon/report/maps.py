@@ -51,9 +51,27 @@ class MapFootprint:
     """
 
     label: str
-    rings: Sequence[np.ndarray]
+    rings: Sequence[np.ndarray] = ()
     colour: str | None = None
     owner: str | None = None
+    #: Or a grid: cell-centre axes [deg] and the defended cells ``(ny, nx)``.
+    lat_deg: np.ndarray | None = None
+    lon_deg: np.ndarray | None = None
+    mask: np.ndarray | None = None
+
+    @classmethod
+    def from_footprint(
+        cls, fp: Any, label: str | None = None, colour: str | None = None
+    ) -> MapFootprint:
+        """From a :class:`hoplon.analysis.footprint.Footprint` (its defended cells)."""
+        sharing = "shared tracks" if fp.sharing else "own tracks"
+        return cls(
+            label=label or f"{fp.threat}, {sharing} ({fp.area_km2:,.0f} km²)",
+            colour=colour,
+            lat_deg=np.degrees(np.asarray(fp.lat_rad)),
+            lon_deg=np.degrees(np.asarray(fp.lon_rad)),
+            mask=np.asarray(fp.defended, dtype=bool),
+        )
 
 
 def force_colours(spec: Any) -> dict[str, str]:
@@ -252,6 +270,9 @@ def plot_theatre(
     for fp in footprints:
         for r in fp.rings:
             add(r[:, 0], r[:, 1])
+        if fp.mask is not None and fp.mask.any():
+            rows, cols = np.nonzero(fp.mask)
+            add(fp.lon_deg[cols], fp.lat_deg[rows])
     outlines: list[tuple[str, np.ndarray]] = []
     if coverage and spec is not None:
         for _key, owner, radar in scenario_radars(spec):

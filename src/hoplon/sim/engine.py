@@ -68,6 +68,8 @@ MIDCOURSE_DIVERT_M = 30_000.0
 #: Prediction horizon and step for engagement planning [s].
 PREDICTION_HORIZON_S = 1200.0
 PREDICTION_STEP_S = 2.0
+#: Time resolution of predicted-intercept solutions [s] (planning, not guidance).
+PIP_TIME_TOLERANCE_S = 0.05
 #: A track's prediction is recomputed when it is older than this [s].
 PREDICTION_REFRESH_S = 12.0
 #: Ballistic coefficient assumed for predicting tracked ballistic objects [kg/m^2].
@@ -602,8 +604,12 @@ class Engine:
         impacts = self._impact_predictions(t, keys_e, x[idx], P[idx], grid, paths, t_imp, r_imp)
         assessment = evaluate_threats(impacts, w.assets, t)
         value = np.asarray(assessment.threat_value, dtype=float)
-        if not (value > 0).any():
+        threatening = value > 0
+        if not threatening.any():
             return
+        # only tracks that threaten a defended asset are planned against
+        idx, value, paths = idx[threatening], value[threatening], paths[threatening]
+        keys_e = [k for k, keep in zip(keys_e, threatening, strict=True) if keep]
         T, B = len(idx), len(bats)
         p = np.zeros((B, T))
         t_launch = np.full((B, T), np.nan)
@@ -633,6 +639,7 @@ class Engine:
                 itype.envelope,
                 t_min[None, :],
                 site_alt_m=np.array([w.batteries[bats[c]].site_alt_m for c in cols]),
+                t_tol_s=PIP_TIME_TOLERANCE_S,
             )
             for m, col in enumerate(cols):
                 earliest_launch[col] = t_min[m]

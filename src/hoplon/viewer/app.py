@@ -28,7 +28,7 @@ def run_payload(run_dir: str | Path) -> dict[str, Any]:
     from hoplon.earth.frames import ecef_to_geodetic
     from hoplon.interop._epoch import iso
     from hoplon.interop.czml import czml_document
-    from hoplon.interop.rundir import read_run_tables, entities_from_tables
+    from hoplon.interop.rundir import entities_from_tables, read_run_tables
 
     tables = read_run_tables(run_dir)
     entities, events = entities_from_tables(tables)

@@ -22,7 +22,7 @@ _SETUP_HINT = "run `hoplon view --setup` (needs node and npm) or set HOPLON_CESI
 
 
 def cache_dir() -> Path:
-    """The folder npm installs Cesium into (``$HOPLON_CESIUM_DIR`` or ``~/.cache/hoplon/cesium``)."""
+    """Folder npm installs Cesium into: ``$HOPLON_CESIUM_DIR`` or ``~/.cache/hoplon/cesium``."""
     env = os.environ.get("HOPLON_CESIUM_DIR")
     if env:
         return Path(env).expanduser()
