@@ -35,7 +35,6 @@ def run(*args: str) -> tuple[int, str, str]:
 BASE = ("footprint", "two_partner", "--threat", "mrbm-1300", "--from", "3,151")
 
 
-@pytest.mark.slow
 def test_sharing_both_json_and_plot(tmp_path: Path) -> None:
     png = tmp_path / "fp.png"
     code, out, err = run(*BASE, "--grid", "10", "--sharing", "both", "--json", "--plot", str(png))

@@ -129,3 +129,13 @@ def make_trials(n: int = 40, seed: int = 0) -> pd.DataFrame:
 @pytest.fixture
 def run_data() -> RunData:
     return make_run()
+
+
+@pytest.fixture
+def trials_df() -> pd.DataFrame:
+    return make_trials()
+
+
+@pytest.fixture
+def make_trials_fn():  # type: ignore[no-untyped-def]
+    return make_trials

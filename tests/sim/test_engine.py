@@ -150,3 +150,33 @@ def test_run_directory_is_written(salvo_world, tmp_path: Path) -> None:
     traj = pd.read_parquet(tmp_path / "trajectories.parquet")
     assert set(traj.threat) == {0, 1, 2}
     assert np.all(np.isfinite(traj[["lat_deg", "lon_deg", "alt_m"]].to_numpy()))
+
+
+@pytest.mark.parametrize("assigner", ["optimal", "layered"])
+def test_other_assigners_run(assigner: str) -> None:
+    data = load(DATA / "salvo.yaml").model_dump(by_alias=True)
+    data["command"]["assigner"] = assigner
+    result = run(ScenarioSpec.model_validate(data), seed=4)
+    assert result.summary["interceptors_fired"] > 0
+
+
+@pytest.mark.slow
+def test_ENG_shoot_look_shoot_matches_formula_in_the_engine() -> None:
+    """ENG-2-style check inside the engine: shoot-look-shoot 1 + 1 with an upper-tier
+    battery against MRBMs; P_k = 1 - (1 - p)^2 and E[interceptors] = 1 + (1 - p) per threat,
+    within four standard errors."""
+    world = compile_world(load(DATA / "sls.yaml"))
+    itype = get_interceptor("upper-tier")
+    p = itype.p_kill * itype.reliability
+    pk = float(salvo_kill_probability(p, 2))
+    shots = 1 + (1 - p)
+    killed = engaged = fired = 0
+    for seed in range(40):
+        r = run(world, seed=seed)
+        killed += r.summary["intercepted"]
+        engaged += r.summary["threats"]
+        fired += r.summary["interceptors_fired"]
+    se_k = math.sqrt(pk * (1 - pk) / engaged)
+    se_n = math.sqrt(p * (1 - p) / engaged)  # the second shot is a Bernoulli(1 - p) draw
+    assert abs(killed / engaged - pk) < 4 * se_k, (killed / engaged, pk)
+    assert abs(fired / engaged - shots) < 4 * se_n, (fired / engaged, shots)

@@ -60,6 +60,8 @@ FORMAT = 1
 CHUNK_ROWS = 256
 #: A part is written at least this often while trials finish [s].
 FLUSH_INTERVAL_S = 5.0
+#: How long to try reaching a Dask scheduler [s].
+DASK_CONNECT_TIMEOUT_S = 10.0
 
 
 def trial_seed(root_seed: int, index: int) -> int:
@@ -494,7 +496,7 @@ class _DaskResults:
             ) from None
         self.own = not isinstance(scheduler, Client)
         try:
-            self.client = Client(scheduler, timeout=30) if self.own else scheduler
+            self.client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT_S) if self.own else scheduler
         except OSError as exc:
             raise InputError(
                 "--scheduler",

@@ -46,6 +46,9 @@ COMMAND_MODULES = (
     "coverage",
     "validate",
     "run",
+    "footprint",
+    "export",
+    "view",
     "dis",
 )
 

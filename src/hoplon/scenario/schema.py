@@ -231,7 +231,9 @@ class CommandSpec(Spec):
     """Battle management: doctrine and weapon-target assignment."""
 
     doctrine: DoctrineSpec = Field(default_factory=ShootLookShootSpec)
-    assigner: Literal["greedy", "optimal"] = "greedy"
+    #: ``greedy`` (fast), ``optimal`` (MILP, exact) or ``layered`` (upper tier plans first,
+    #: lower tiers against what leaks through; greedy within each tier).
+    assigner: Literal["greedy", "optimal", "layered"] = "greedy"
     #: Interceptors each battery keeps back.
     reserve: int = Field(0, ge=0)
 

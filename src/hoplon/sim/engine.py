@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from hoplon.command.assignment import AssignmentProblem, Greedy, Optimal
+from hoplon.command.assignment import AssignmentProblem, Greedy, Layered, Optimal
 from hoplon.command.network import TrackMessage
 from hoplon.command.threat_evaluation import ImpactPredictions, evaluate_threats
 from hoplon.earth.frames import WGS84, ecef_to_geodetic, enu_matrix, geodetic_to_ecef
@@ -176,7 +176,10 @@ class Engine:
         self.frame_index = [0 for _ in w.forces]
         cmd = spec.command
         self.doctrine = cmd.doctrine
-        self.assigner = Optimal() if cmd.assigner == "optimal" else Greedy()
+        self.assigner = {
+            "optimal": lambda: Optimal(time_limit_s=5.0),
+            "layered": lambda: Layered(Greedy()),
+        }.get(cmd.assigner, Greedy)()
         self.trackers = [
             Tracker(
                 transition_model=Ballistic(q=spec.tracking.process_noise**2, rotating=True),
