@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-__all__ = ["HoplonError", "InputError", "__version__", "load", "run"]
+__all__ = ["HoplonError", "InputError", "__version__", "load", "run", "run_campaign"]
 
 
 def load(path: Any) -> ScenarioSpec:
@@ -40,3 +40,10 @@ def run(scenario: Any, seed: int = 0) -> RunResult:
     if not hasattr(scenario, "forces") and not hasattr(scenario, "spec"):
         scenario = load(scenario)
     return _run(scenario, seed=seed)
+
+
+def run_campaign(scenario: Any, trials: int, **kwargs: Any) -> Any:
+    """Monte Carlo campaign of ``trials`` runs (see :func:`hoplon.analysis.run_campaign`)."""
+    from hoplon.analysis.campaign import run_campaign as _run_campaign
+
+    return _run_campaign(scenario, trials, **kwargs)

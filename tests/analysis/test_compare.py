@@ -29,10 +29,22 @@ def test_variants_set_every_defending_force() -> None:
 
 
 def test_paired_differences_match_by_trial() -> None:
-    a = pd.DataFrame({"trial": [0, 1, 2, 3], "leakers": [0, 0, 1, 0],
-                      "interceptors_fired": [4, 5, 6, 4], "value_lost": [0, 0, 5.0, 0]})
-    b = pd.DataFrame({"trial": [3, 2, 1, 0], "leakers": [1, 1, 0, 1],
-                      "interceptors_fired": [3, 3, 3, 3], "value_lost": [5.0, 5.0, 0, 5.0]})
+    a = pd.DataFrame(
+        {
+            "trial": [0, 1, 2, 3],
+            "leakers": [0, 0, 1, 0],
+            "interceptors_fired": [4, 5, 6, 4],
+            "value_lost": [0, 0, 5.0, 0],
+        }
+    )
+    b = pd.DataFrame(
+        {
+            "trial": [3, 2, 1, 0],
+            "leakers": [1, 1, 0, 1],
+            "interceptors_fired": [3, 3, 3, 3],
+            "value_lost": [5.0, 5.0, 0, 5.0],
+        }
+    )
     d = paired_differences(a, b)
     assert d["p_no_leak"]["value"] == pytest.approx(0.75 - 0.25)
     assert d["mean_leakers"]["value"] == pytest.approx(0.25 - 0.75)
@@ -45,8 +57,15 @@ def test_paired_differences_match_by_trial() -> None:
 
 def test_compare_single_force_shares_nothing(small_spec, tmp_path) -> None:
     """With one defending force sharing cannot matter: same seeds give zero differences."""
-    res = compare(small_spec, ["shared", "national"], trials=2, seed=4, workers=1,
-                  out_dir=tmp_path, progress=False)
+    res = compare(
+        small_spec,
+        ["shared", "national"],
+        trials=2,
+        seed=4,
+        workers=1,
+        out_dir=tmp_path,
+        progress=False,
+    )
     assert res.labels == ["shared", "national"]
     for key in ("mean_leakers", "mean_interceptors", "mean_value_lost"):
         assert res.differences[key]["value"] == 0.0
@@ -66,5 +85,9 @@ def test_compare_two_partner_uses_remote_tracks_only_when_shared() -> None:
     shared, national = (c.trials for c in res.campaigns)
     assert (national.interceptors_remote == 0).all()
     assert shared.interceptors_remote.sum() > 0
-    assert set(res.differences) >= {"p_no_leak", "mean_leakers", "mean_interceptors",
-                                    "mean_value_lost"}
+    assert set(res.differences) >= {
+        "p_no_leak",
+        "mean_leakers",
+        "mean_interceptors",
+        "mean_value_lost",
+    }

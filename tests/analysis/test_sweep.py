@@ -99,8 +99,15 @@ def test_raid_saturation_sweep(small_spec) -> None:
     assert res.param == "threats.0.count"
     t = res.table
     assert list(t.value) == [1, 2]
-    assert set(t.columns) >= {"p_no_leak", "p_no_leak_lo", "p_no_leak_hi", "mean_leakers",
-                              "mean_interceptors", "mean_interceptors_lo", "mean_value_lost"}
+    assert set(t.columns) >= {
+        "p_no_leak",
+        "p_no_leak_lo",
+        "p_no_leak_hi",
+        "mean_leakers",
+        "mean_interceptors",
+        "mean_interceptors_lo",
+        "mean_value_lost",
+    }
     assert (t.p_no_leak_lo <= t.p_no_leak).all() and (t.p_no_leak <= t.p_no_leak_hi).all()
     # a bigger raid draws at least as many interceptors in this scenario (salvo of 2 each)
     assert t.mean_interceptors[1] > t.mean_interceptors[0]

@@ -28,8 +28,21 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_campaign_json_and_resume(capsys, tmp_path) -> None:
     out = tmp_path / "camp"
-    code, text, err = run(capsys, "campaign", *SMALL, "--trials", "3", "--seed", "5",
-                          "--workers", "1", "--out", str(out), "--json", "--no-progress")
+    code, text, err = run(
+        capsys,
+        "campaign",
+        *SMALL,
+        "--trials",
+        "3",
+        "--seed",
+        "5",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--json",
+        "--no-progress",
+    )
     assert code == 0, err
     data = json.loads(text)
     for key in ("trials", "p_no_leak", "p_no_leak_ci", "mean_leakers", "mean_interceptors"):
@@ -41,21 +54,48 @@ def test_campaign_json_and_resume(capsys, tmp_path) -> None:
     assert "airbase" in data["asset_survival"]
     assert len(list((out / "trials").glob("part-*.parquet"))) >= 1
     # more trials into the same directory: only the new ones run, numbers unchanged
-    code, text, err = run(capsys, "campaign", *SMALL, "--trials", "4", "--seed", "5",
-                          "--workers", "1", "--out", str(out), "--resume", "--json",
-                          "--no-progress")
+    code, text, err = run(
+        capsys,
+        "campaign",
+        *SMALL,
+        "--trials",
+        "4",
+        "--seed",
+        "5",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--resume",
+        "--json",
+        "--no-progress",
+    )
     assert code == 0, err
     again = json.loads(text)
     assert again["trials"] == 4 and again["ran_this_call"] == 1
     # a different seed on the same directory is refused
-    code, _, err = run(capsys, "campaign", *SMALL, "--trials", "4", "--seed", "6",
-                       "--workers", "1", "--out", str(out), "--resume", "--no-progress")
+    code, _, err = run(
+        capsys,
+        "campaign",
+        *SMALL,
+        "--trials",
+        "4",
+        "--seed",
+        "6",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--resume",
+        "--no-progress",
+    )
     assert code == 2 and err.startswith("error: --resume:")
 
 
 def test_campaign_table(capsys) -> None:
-    code, text, err = run(capsys, "campaign", *SMALL, "--trials", "2", "--workers", "1",
-                          "--no-progress")
+    code, text, err = run(
+        capsys, "campaign", *SMALL, "--trials", "2", "--workers", "1", "--no-progress"
+    )
     assert code == 0, err
     assert "P(no leaker)" in text and "trials/s" in text and "battery blue_battery" in text
 
@@ -83,10 +123,23 @@ def test_campaign_errors(capsys, monkeypatch, args, message) -> None:
 
 def test_sweep_json_and_plot(capsys, tmp_path) -> None:
     plot = tmp_path / "sweep.png"
-    code, text, err = run(capsys, "sweep", *SMALL, "--param",
-                          "batteries.blue_battery.missiles_per_launcher", "--values", "0,8",
-                          "--trials", "2", "--workers", "1", "--json", "--plot", str(plot),
-                          "--no-progress")
+    code, text, err = run(
+        capsys,
+        "sweep",
+        *SMALL,
+        "--param",
+        "batteries.blue_battery.missiles_per_launcher",
+        "--values",
+        "0,8",
+        "--trials",
+        "2",
+        "--workers",
+        "1",
+        "--json",
+        "--plot",
+        str(plot),
+        "--no-progress",
+    )
     assert code == 0, err
     data = json.loads(text)
     assert data["param"] == "batteries.blue_battery.missiles_per_launcher"
@@ -98,14 +151,25 @@ def test_sweep_json_and_plot(capsys, tmp_path) -> None:
 
 
 def test_sweep_bad_path(capsys) -> None:
-    code, _, err = run(capsys, "sweep", "single_battery", "--param", "batteries.nope.launchers",
-                       "--values", "1,2", "--trials", "1", "--no-progress")
+    code, _, err = run(
+        capsys,
+        "sweep",
+        "single_battery",
+        "--param",
+        "batteries.nope.launchers",
+        "--values",
+        "1,2",
+        "--trials",
+        "1",
+        "--no-progress",
+    )
     assert code == 2 and err.startswith("error: batteries.nope: no such parameter")
 
 
 def test_compare_json(capsys) -> None:
-    code, text, err = run(capsys, "compare", *SMALL, "--trials", "2", "--workers", "1",
-                          "--json", "--no-progress")
+    code, text, err = run(
+        capsys, "compare", *SMALL, "--trials", "2", "--workers", "1", "--json", "--no-progress"
+    )
     assert code == 0, err
     data = json.loads(text)
     assert set(data["variants"]) == {"shared", "national"}
@@ -113,15 +177,16 @@ def test_compare_json(capsys) -> None:
     assert diff["of"] == "shared - national"
     for key in ("p_no_leak", "mean_leakers", "mean_interceptors", "mean_value_lost"):
         assert len(diff[key]["ci"]) == 2
-    code, text, err = run(capsys, "compare", *SMALL, "--trials", "2", "--workers", "1",
-                          "--no-progress")
+    code, text, err = run(
+        capsys, "compare", *SMALL, "--trials", "2", "--workers", "1", "--no-progress"
+    )
     assert code == 0 and "cooperation value" in text
 
 
 def test_compare_argument_errors(capsys) -> None:
-    code, _, err = run(capsys, "compare", "single_battery", "--variant", "shared",
-                       "--no-progress")
+    code, _, err = run(capsys, "compare", "single_battery", "--variant", "shared", "--no-progress")
     assert code == 2 and err.startswith("error: --variant:")
-    code, _, err = run(capsys, "compare", "single_battery", "two_partner", "--variant",
-                       "shared", "--no-progress")
+    code, _, err = run(
+        capsys, "compare", "single_battery", "two_partner", "--variant", "shared", "--no-progress"
+    )
     assert code == 2 and err.startswith("error: --variant:")

@@ -132,7 +132,7 @@ def test_report_default_location_and_table(tmp_path, capsys) -> None:  # type: i
 
 
 def test_report_rejects_a_plain_directory(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = run(capsys, "report", str(tmp_path))
+    code, _, err = run(capsys, "report", str(tmp_path))
     assert code == 2
     assert err.startswith("error:") and "summary.json" in err
 

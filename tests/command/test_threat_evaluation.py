@@ -60,15 +60,14 @@ def test_elongated_matches_monte_carlo(P, d, R) -> None:
 @settings(max_examples=50, deadline=None)
 @given(
     s1=st.floats(10, 1e4),
-    aspect=st.floats(0.01, 100.0),  # the quadrature's documented accuracy band (see module)
+    s2=st.floats(10, 1e4),
     rho=st.floats(-0.95, 0.95),
     dx=st.floats(-2e4, 2e4),
     dy=st.floats(-2e4, 2e4),
     R=st.floats(10, 1e4),
     ang=st.floats(0, 2 * math.pi),
 )
-def test_rotation_invariant_and_a_probability(s1, aspect, rho, dx, dy, R, ang) -> None:
-    s2 = s1 * aspect
+def test_rotation_invariant_and_a_probability(s1, s2, rho, dx, dy, R, ang) -> None:
     P = np.array([[s1**2, rho * s1 * s2], [rho * s1 * s2, s2**2]])
     c, s = math.cos(ang), math.sin(ang)
     Q = np.array([[c, -s], [s, c]])

@@ -1,8 +1,10 @@
 """What happens on average: campaigns, statistics, footprints, sweeps, cooperation value.
 
 ``run_campaign`` runs many seeded trials of a scenario (local processes or a Dask cluster),
-``summarize`` turns its trials into estimates with confidence intervals, ``sweep`` varies
-one dotted scenario path, ``compare`` measures what sharing tracks is worth.
+``summarize`` turns its trials into estimates with confidence intervals,
+``hoplon.analysis.sweep.sweep`` varies one dotted scenario path and
+``hoplon.analysis.compare.compare`` measures what sharing tracks is worth (those two are
+reached through their modules: the names ``sweep`` and ``compare`` are the submodules).
 """
 
 from __future__ import annotations
@@ -18,12 +20,10 @@ _EXPORTS = {
     "summarize": "hoplon.analysis.stats",
     "wilson_interval": "hoplon.analysis.stats",
     "SweepResult": "hoplon.analysis.sweep",
-    "sweep": "hoplon.analysis.sweep",
     "raid_saturation": "hoplon.analysis.sweep",
     "inventory_sensitivity": "hoplon.analysis.sweep",
     "with_overrides": "hoplon.analysis.sweep",
     "Comparison": "hoplon.analysis.compare",
-    "compare": "hoplon.analysis.compare",
     "variant_spec": "hoplon.analysis.compare",
 }
 

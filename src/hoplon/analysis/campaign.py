@@ -129,7 +129,7 @@ def trial_row(result: Any, index: int, seed: int, world: Any) -> dict[str, Any]:
     for name in sorted(set(types) | set(by_type)):
         row[f"interceptors_type_{name}"] = int(by_type.get(name, 0))
     row["value_lost"] = float(s["value_lost"])
-    row["assets_hit"] = int(len(s["assets_hit"]))
+    row["assets_hit"] = len(s["assets_hit"])
     for a in result.assets.itertuples():
         row[f"asset_{a.asset}_survived"] = bool(a.survived)
     row["first_detection_s"] = _first_detection(result.threats)
@@ -239,7 +239,7 @@ def _frame(rows: list[dict[str, Any]]) -> Any:
     """Rows as a DataFrame with stable dtypes (``seed`` is uint64)."""
     import pandas as pd
 
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["trial", "seed"])
     if len(df):
         df["seed"] = df["seed"].astype("uint64")
     return df
@@ -270,7 +270,6 @@ class _PartWriter:
         self.last = time.monotonic()
         if self.out is None or not self.buffer:
             return
-        import pandas as pd
 
         path = self.out / "trials" / f"part-{self.next_part:04d}.parquet"
         tmp = path.with_name(path.name + ".tmp")
@@ -295,8 +294,8 @@ def run_campaign(
 
     Parameters
     ----------
-    spec : ScenarioSpec
-        The scenario.
+    spec : ScenarioSpec or path
+        The scenario (a spec, a scenario file or a packaged example name).
     trials : int
         Trials requested (>= 1).
     seed : int
@@ -326,6 +325,10 @@ def run_campaign(
     """
     import pandas as pd
 
+    if not isinstance(spec, ScenarioSpec):
+        from hoplon.scenario import load
+
+        spec = load(spec)
     if not isinstance(trials, int) or trials < 1:
         raise InputError("--trials", f"{trials!r} is not a positive integer", "an integer >= 1")
     if seed < 0:
@@ -333,63 +336,53 @@ def run_campaign(
     if workers is not None and workers < 0:
         raise InputError("--workers", f"{workers} is negative", "an integer >= 0")
     out = Path(out_dir) if out_dir is not None else None
-    done_df = pd.DataFrame(columns=["trial", "seed"])
     if resume and out is None:
         raise InputError("--resume", "needs the campaign directory", "--out DIR")
-    if out is not None:
-        meta_path = out / "campaign.json"
-        if resume and meta_path.exists():
-            meta = _read_meta(out)
-            if meta["spec_hash"] != spec_hash(spec) or int(meta["seed"]) != seed:
-                raise InputError(
-                    "--resume",
-                    f"{out} holds a campaign of another scenario or seed "
-                    f"({meta.get('scenario')!r}, seed {meta['seed']})",
-                    "the same scenario, --set values and --seed, or another --out",
-                )
-            done_df = _read_parts(out)
-        elif meta_path.exists():
-            raise InputError(
-                "--out", f"{out} already holds a campaign", "--resume, or another directory"
-            )
-        out.mkdir(parents=True, exist_ok=True)
-        _write_meta(out, spec, seed, max(trials, _stored_trials(out)))
-    done = set(int(t) for t in done_df["trial"]) if len(done_df) else set()
-    todo = [i for i in range(trials) if i not in done]
-    seeds = {i: trial_seed(seed, i) for i in todo}
-    text = spec_json(spec)
-
-    if scheduler is not None:
-        backend, n_workers = "dask", 0
-    elif workers is None:
-        backend, n_workers = "processes", _cpu_count()
-    else:
-        backend, n_workers = ("serial", 1) if workers <= 1 else ("processes", workers)
-    if backend == "processes":
-        n_workers = min(n_workers, max(len(todo), 1))
-        if n_workers <= 1:
-            backend = "serial"
-
-    writer = _PartWriter(out)
-    rows: list[dict[str, Any]] = []
-    bar = _progress(progress, len(done), trials)
-    t0 = time.perf_counter()
+    done_df = _stored_trials_of(out, spec, seed, resume) if out is not None else _frame([])
+    client, own = _connect(scheduler) if scheduler is not None else (None, False)
     try:
-        if backend == "serial":
-            results = _serial(text, todo, seeds)
-        elif backend == "processes":
-            results = _processes(text, todo, seeds, n_workers)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            _write_meta(out, spec, seed, max(trials, _stored_trials(out)))
+        done = set(int(t) for t in done_df["trial"]) if len(done_df) else set()
+        todo = [i for i in range(trials) if i not in done]
+        seeds = {i: trial_seed(seed, i) for i in todo}
+        text = spec_json(spec)
+
+        if client is not None:
+            backend, n_workers = "dask", len(client.scheduler_info().get("workers", {}))
+        elif workers is None:
+            backend, n_workers = "processes", _cpu_count()
         else:
-            results = _dask(text, todo, seeds, scheduler)
-        for row in results:
-            rows.append(row)
-            writer.add(row)
-            bar(len(done) + len(rows), trials)
-            if on_trial is not None:
-                on_trial(row)
+            backend, n_workers = ("serial", 1) if workers <= 1 else ("processes", workers)
+        if backend == "processes":
+            n_workers = min(n_workers, max(len(todo), 1))
+            if n_workers <= 1:
+                backend, n_workers = "serial", 1
+
+        writer = _PartWriter(out)
+        rows: list[dict[str, Any]] = []
+        bar = _progress(progress, len(done), trials)
+        t0 = time.perf_counter()
+        try:
+            if backend == "serial":
+                results: Iterator[dict[str, Any]] = _serial(text, todo, seeds)
+            elif backend == "processes":
+                results = _processes(text, todo, seeds, n_workers)
+            else:
+                results = _dask(client, text, todo, seeds)
+            for row in results:
+                rows.append(row)
+                writer.add(row)
+                bar(len(done) + len(rows), trials)
+                if on_trial is not None:
+                    on_trial(row)
+        finally:
+            writer.flush()
+            bar.close()
     finally:
-        writer.flush()
-        bar.close()
+        if own:
+            client.close()
     wall = time.perf_counter() - t0
     new = _frame(rows)
     parts = [d for d in (done_df, new) if len(d)]
@@ -397,8 +390,6 @@ def run_campaign(
     if len(table):
         table = table[table["trial"] < trials]
         table = table.sort_values("trial", kind="stable").reset_index(drop=True)
-    if backend == "dask":
-        n_workers = getattr(results, "n_workers", 0)
     return Campaign(
         spec,
         seed,
@@ -411,6 +402,25 @@ def run_campaign(
         len(rows),
         meta={"scenario": spec.name},
     )
+
+
+def _stored_trials_of(out: Path, spec: ScenarioSpec, seed: int, resume: bool) -> Any:
+    """Trials already stored in ``out`` (checked to be of this campaign when resuming)."""
+    if not (out / "campaign.json").exists():
+        return _frame([])
+    if not resume:
+        raise InputError(
+            "--out", f"{out} already holds a campaign", "--resume, or another directory"
+        )
+    meta = _read_meta(out)
+    if meta["spec_hash"] != spec_hash(spec) or int(meta["seed"]) != seed:
+        raise InputError(
+            "--resume",
+            f"{out} holds a campaign of another scenario or seed "
+            f"({meta.get('scenario')!r}, seed {meta['seed']})",
+            "the same scenario, --set values and --seed, or another --out",
+        )
+    return _read_parts(out)
 
 
 def _cpu_count() -> int:
@@ -482,48 +492,40 @@ def _processes(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _DaskResults:
-    """Iterator over rows computed on a Dask cluster, as they complete."""
+def _dask(
+    client: Any, text: str, todo: list[int], seeds: dict[int, int]
+) -> Iterator[dict[str, Any]]:
+    """Rows computed on a Dask cluster, as they complete (each worker caches its world)."""
+    from distributed import as_completed
 
-    def __init__(self, text: str, todo: list[int], seeds: dict[int, int], scheduler: Any) -> None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise InputError(
-                "--scheduler",
-                "running on a Dask cluster needs dask.distributed",
-                "pip install 'hoplon[dask]'",
-            ) from None
-        self.own = not isinstance(scheduler, Client)
-        try:
-            self.client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT_S) if self.own else scheduler
-        except OSError as exc:
-            raise InputError(
-                "--scheduler",
-                f"cannot reach a Dask scheduler at {scheduler!r} ({exc})",
-                "tcp://HOST:PORT of a running scheduler",
-            ) from None
-        self.n_workers = len(self.client.scheduler_info().get("workers", {}))
-        self.text, self.todo, self.seeds = text, todo, seeds
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        from distributed import as_completed
-
-        futures = [
-            self.client.submit(run_trial, self.text, i, self.seeds[i], pure=False)
-            for i in self.todo
-        ]
-        try:
-            for fut in as_completed(futures):
-                yield fut.result()
-        finally:
-            self.client.cancel([f for f in futures if not f.done()])
-            if self.own:
-                self.client.close()
+    futures = [client.submit(run_trial, text, i, seeds[i], pure=False) for i in todo]
+    try:
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        client.cancel([f for f in futures if not f.done()])
 
 
-def _dask(text: str, todo: list[int], seeds: dict[int, int], scheduler: Any) -> Any:
-    return _DaskResults(text, todo, seeds, scheduler)
+def _connect(scheduler: Any) -> tuple[Any, bool]:
+    """A Dask client for ``scheduler`` (an address or a client) and whether we own it."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError(
+            "--scheduler",
+            "running on a Dask cluster needs dask.distributed",
+            "pip install 'hoplon[dask]'",
+        ) from None
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    try:
+        return Client(scheduler, timeout=DASK_CONNECT_TIMEOUT_S), True
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError(
+            "--scheduler",
+            f"cannot reach a Dask scheduler at {scheduler!r} ({exc})",
+            "tcp://HOST:PORT of a running scheduler",
+        ) from None
 
 
 # ----------------------------------------------------------------------------- progress

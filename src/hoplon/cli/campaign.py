@@ -97,8 +97,14 @@ def campaign(
     _check(trials, confidence)
     spec = _load(scenario, sets)
     camp = run_campaign(
-        spec, trials, seed=seed, workers=workers, scheduler=scheduler, out_dir=out,
-        resume=resume, progress=progress,
+        spec,
+        trials,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        out_dir=out,
+        resume=resume,
+        progress=progress,
     )
     summary = camp.summary(confidence)
     info = {
@@ -128,7 +134,7 @@ def campaign(
 def _print_summary(title: str, s: dict[str, Any]) -> None:
     from hoplon.cli._output import print_table
 
-    pct = int(round(100 * s["confidence"]))
+    pct = round(100 * s["confidence"])
     rows = [
         ("trials", str(s["trials"])),
         (f"P(no leaker)  [{pct}% CI]", _ci(s["p_no_leak"], s["p_no_leak_ci"])),
@@ -153,7 +159,7 @@ def _print_summary(title: str, s: dict[str, Any]) -> None:
         rows.append((f"P({name} survives)", _ci(est["p"], est["ci"])))
     for name, est in s.get("timing", {}).items():
         label = name.removesuffix("_s").replace("_", " ")
-        rows.append((f"{label} [s] (n={est['n']})", _ci(est["mean"], est["ci"], "{:.1f}")))
+        rows.append((f"{label} time, s (n={est['n']})", _ci(est["mean"], est["ci"], "{:.1f}")))
     print_table(title, rows)
 
 
@@ -162,9 +168,7 @@ def _print_summary(title: str, s: dict[str, Any]) -> None:
 
 def sweep(
     scenario: str = _SCENARIO,
-    param: str = typer.Option(
-        ..., "--param", help="Dotted scenario path, e.g. threats.0.count."
-    ),
+    param: str = typer.Option(..., "--param", help="Dotted scenario path, e.g. threats.0.count."),
     values: str = typer.Option(..., "--values", help="Comma-separated values, e.g. 2,4,8."),
     trials: int = _TRIALS,
     seed: int = _SEED,
@@ -187,22 +191,34 @@ def sweep(
         raise InputError("--values", f"{values!r} holds no value", "e.g. 2,4,8")
     spec = _load(scenario, sets)
     res = run_sweep(
-        spec, param, [parse_value(v) for v in items], trials, seed=seed, workers=workers,
-        scheduler=scheduler, confidence=confidence, progress=progress,
+        spec,
+        param,
+        [parse_value(v) for v in items],
+        trials,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        confidence=confidence,
+        progress=progress,
     )
     written = str(_plot_sweep(res, plot)) if plot is not None else None
     if as_json:
         from hoplon.cli._output import print_json
 
         print_json(
-            {"scenario": spec.name, "seed": seed, "trials": trials, **res.to_dict(),
-             **({"plot": written} if written else {})}
+            {
+                "scenario": spec.name,
+                "seed": seed,
+                "trials": trials,
+                **res.to_dict(),
+                **({"plot": written} if written else {}),
+            }
         )
         return
     from rich.console import Console
     from rich.table import Table
 
-    pct = int(round(100 * confidence))
+    pct = round(100 * confidence)
     table = Table(title=f"{spec.name}: sweep of {param} ({trials} trials each, {pct}% CI)")
     for col in (param, "P(no leaker)", "mean leakers", "mean interceptors", "mean value lost"):
         table.add_column(col, justify="right")
@@ -262,7 +278,8 @@ def compare(
         ..., help="A scenario (with --variant) or two scenario files to compare."
     ),
     variants: list[str] | None = typer.Option(
-        None, "--variant",
+        None,
+        "--variant",
         help="shared (every force shares all tracks), national (none), or a scenario file; "
         "give two (default: shared and national).",
     ),
@@ -297,8 +314,16 @@ def compare(
     if len(chosen) != 2:
         raise InputError("--variant", f"{len(chosen)} given", "exactly two variants")
     result = run_compare(
-        base, chosen, trials=trials, seed=seed, workers=workers, scheduler=scheduler,
-        out_dir=out, resume=resume, overrides=_overrides(sets), confidence=confidence,
+        base,
+        chosen,
+        trials=trials,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        out_dir=out,
+        resume=resume,
+        overrides=_overrides(sets),
+        confidence=confidence,
         progress=progress,
     )
     if as_json:
@@ -311,7 +336,7 @@ def compare(
 
     a, b = result.labels
     sa, sb = result.summaries
-    pct = int(round(100 * confidence))
+    pct = round(100 * confidence)
     table = Table(
         title=f"cooperation value: {a} vs {b} ({trials} trials each, same seeds, {pct}% CI)"
     )

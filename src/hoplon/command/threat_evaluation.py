@@ -231,6 +231,15 @@ def p_impact_in_disc(
         rho2 = np.maximum(rho2, rho1)
         return np.exp(-0.5 * rho1**2) - np.exp(-0.5 * rho2**2)
 
+    # The integrand's peaks narrow as the covariance elongates (width ~ 1/aspect in the
+    # whitened angle): resolve them with enough nodes (at least 16 per unit of aspect ratio).
+    tr = P[..., 0, 0] + P[..., 1, 1]
+    det = P[..., 0, 0] * P[..., 1, 1] - P[..., 0, 1] * P[..., 1, 0]
+    disc_eig = np.sqrt(np.maximum(tr**2 / 4.0 - det, 0.0))
+    lam_max = tr / 2.0 + disc_eig
+    lam_min = np.maximum(tr / 2.0 - disc_eig, 1e-300)
+    aspect = float(np.sqrt(np.max(lam_max / lam_min))) if lam_max.size else 1.0
+    n_nodes = int(min(max(n_nodes, 16.0 * aspect), 16384))
     # mean inside the disc: full circle, trapezoid (spectral for a periodic integrand)
     theta_full = np.arange(n_nodes) * (2.0 * np.pi / n_nodes)
     p_inside = integrand(theta_full).mean(axis=-1)
