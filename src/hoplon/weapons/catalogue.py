@@ -94,8 +94,7 @@ LOWER_TIER = InterceptorType(
     ),
     payload_mass_kg=80.0,  # notional: seeker, attitude control, lethality enhancer
     ballistic_coefficient_kg_m2=4000.0,  # notional: 0.29 m body, Cd ~ 0.35
-    # notional: low enough for sea-skimming cruise missiles (PAC-3 class engages them)
-    min_intercept_altitude_m=30.0,
+    min_intercept_altitude_m=30.0,  # notional: low enough for sea-skimming cruise missiles
     max_intercept_altitude_m=25.0 * KM,  # notional: order of public PAC-3 MSE figures
     min_range_m=3.0 * KM,  # notional
     max_range_m=30.0 * KM,  # notional: order of public PAC-3 MSE figures vs TBMs
@@ -126,8 +125,7 @@ AREA_LONG_RANGE = InterceptorType(
     ),
     payload_mass_kg=300.0,  # notional: ~150-180 kg warhead plus guidance (order of [WP-S400])
     ballistic_coefficient_kg_m2=10000.0,  # notional: 0.515 m body, Cd ~ 0.3
-    # public: S-400 class lists targets down to ~10 m (Wikipedia, "S-400 missile system")
-    min_intercept_altitude_m=10.0,
+    min_intercept_altitude_m=10.0,  # public: S-400 class, targets down to ~10 m [WP-S400]
     max_intercept_altitude_m=30.0 * KM,  # notional: order of the 48N6 ceiling (27-30 km)
     min_range_m=5.0 * KM,  # notional
     max_range_m=60.0 * KM,  # public: ballistic targets at 60 km [PD-S400]
