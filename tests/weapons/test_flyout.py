@@ -125,9 +125,33 @@ def test_points_beyond_reach_are_nan(upper) -> None:
     )
     dist = np.where(fan.t_s[None] <= it.max_flyout_time_s, dist, np.inf)
     d_min = np.nanmin(dist.reshape(rho.size, -1), axis=1)
+    # cells below a column's lowest reached point are the guided-descent fill (tested below);
+    # the fan itself must explain every other finite cell
+    nr, nh = tab.time_s.shape
+    ix = np.clip(np.floor(rho / (tab.range_grid_m[1] - tab.range_grid_m[0])).astype(int), 0, nr - 2)
+    lowest = np.minimum(tab.fan_floor_index, nh - 1)
+    j_low = np.maximum(lowest[ix], lowest[ix + 1])  # both columns of the bilinear cell
+    dh = tab.altitude_grid_m[1] - tab.altitude_grid_m[0]
+    above = h >= tab.altitude_grid_m[j_low] + dh
     assert np.isfinite(T).sum() > 50
-    assert np.all(d_min[np.isfinite(T)] < 2e3)
-    assert np.all(np.isnan(T[d_min > 5e3]))
+    assert np.all(d_min[np.isfinite(T) & above] < 2e3)
+    assert np.all(np.isnan(T[(d_min > 5e3) & above]))
+
+
+def test_guided_descent_fill_below_the_fan(upper) -> None:
+    """Below the lowest fan point of a range column the table assumes a constant-speed dive:
+    T(h) = T(h0) + (h0 - h) / V(h0), never beyond the maximum flyout time."""
+    it, tab = upper
+    for i in range(0, tab.range_grid_m.size, 20):
+        j0 = int(tab.fan_floor_index[i])
+        if j0 >= tab.altitude_grid_m.size:
+            continue
+        for j in range(j0):
+            if np.isfinite(tab.time_s[i, j]):
+                dh = tab.altitude_grid_m[j0] - tab.altitude_grid_m[j]
+                expected = tab.time_s[i, j0] + dh / tab.speed_mps[i, j0]
+                assert tab.time_s[i, j] == pytest.approx(expected)
+                assert tab.time_s[i, j] <= it.max_flyout_time_s + 1e-9
 
 
 def test_table_is_cached(upper) -> None:

@@ -102,6 +102,9 @@ class FlyoutTable:
     time_s: FloatArray
     speed_mps: FloatArray
     max_flyout_time_s: float
+    #: Per range column, the index of the lowest altitude the unguided fan itself reaches
+    #: (cells below it are the guided-descent fill); ``altitude_grid_m.size`` if none.
+    fan_floor_index: NDArray[np.intp] | None = None
 
     @property
     def max_range_m(self) -> float:
@@ -391,6 +394,9 @@ def tabulate_fan(
     )  # fmt: skip
     T = np.where(np.isfinite(T), T, np.nan)
     V = np.where(np.isfinite(T), V, np.nan)
+    reached = np.isfinite(T)
+    floor = np.where(reached.any(axis=1), np.argmax(reached, axis=1), hg.size).astype(np.intp)
+    T, V = _fill_guided_descent(T, V, hg, max_flyout_time_s)
     return FlyoutTable(
         name=name,
         range_grid_m=rg,
@@ -398,7 +404,39 @@ def tabulate_fan(
         time_s=T,
         speed_mps=V,
         max_flyout_time_s=float(max_flyout_time_s),
+        fan_floor_index=floor,
     )
+
+
+def _fill_guided_descent(
+    T: FloatArray, V: FloatArray, hg: FloatArray, max_flyout_time_s: float = math.inf
+) -> tuple[FloatArray, ...]:
+    """Fill the cells below the fan's lowest reachable point at each ground range.
+
+    The fan is unguided after its pitch programme, so no member passes low over long ranges,
+    while a guided interceptor dives from that point onto a low target (cruise missiles).
+    Below the lowest reached cell ``h_0`` of a range column, the time is taken as the time to
+    ``h_0`` plus the height to lose over the speed there, ``T(h) = T(h_0) + (h_0 - h) / V``,
+    and the speed as ``V(h_0)`` (a dive at constant speed; a modelling choice, documented in
+    the module notes). Columns that the fan never reaches stay unreachable (NaN), and so do
+    filled cells whose time exceeds ``max_flyout_time_s``.
+    """
+    T = T.copy()
+    V = V.copy()
+    finite = np.isfinite(T)
+    has = finite.any(axis=1)
+    lowest = np.argmax(finite, axis=1)
+    for i in np.nonzero(has & (lowest > 0))[0]:
+        j0 = lowest[i]
+        v0 = V[i, j0]
+        if not (np.isfinite(v0) and v0 > 0):
+            continue
+        dh = hg[j0] - hg[:j0]
+        t_fill = T[i, j0] + dh / v0
+        ok = t_fill <= max_flyout_time_s
+        T[i, :j0] = np.where(ok, t_fill, np.nan)
+        V[i, :j0] = np.where(ok, v0, np.nan)
+    return T, V
 
 
 def default_elevations(itype: InterceptorType, n: int = 64) -> FloatArray:
