@@ -26,8 +26,9 @@ Modelling choices to know:
   intercept; a missed threat becomes eligible for the doctrine's next stage.
 - Interceptors fly to the predicted intercept point and receive midcourse updates: at the
   intercept the aim point is the engaged track's latest estimate (extrapolated to the
-  intercept time), if the track still exists and the change of aim is within
-  ``MIDCOURSE_DIVERT_M``. The shot meets the true threat nearest its aim point if that
+  intercept time), if the track still exists and the change of aim is within the midcourse
+  divert (``MIDCOURSE_DIVERT_FRACTION`` of the flyout distance, at least
+  ``MIDCOURSE_DIVERT_MIN_M``). The shot meets the true threat nearest its aim point if that
   threat is within the seeker's acquisition basket (``ACQUISITION_BASKET_M``); otherwise it
   misses. Only then is the kill drawn, with the interceptor's ``p_kill * reliability``.
 - Space-based infrared layers give launch warnings (logged), not tracks.
@@ -46,6 +47,7 @@ import numpy as np
 from hoplon.command.assignment import AssignmentProblem, Greedy, Layered, Optimal
 from hoplon.command.network import TrackMessage
 from hoplon.command.threat_evaluation import ImpactPredictions, evaluate_threats
+from hoplon.earth.constants import R_EARTH_MEAN_M
 from hoplon.earth.frames import WGS84, ecef_to_geodetic, enu_matrix, geodetic_to_ecef
 from hoplon.earth.geodesy import destination
 from hoplon.flight import EarthModel, make_params, propagate
@@ -63,8 +65,10 @@ from hoplon.weapons.pip import ThreatPath, solve_pip
 
 #: Distance within which an interceptor's seeker acquires and can divert to a threat [m].
 ACQUISITION_BASKET_M = 5_000.0
-#: Largest change of aim point that midcourse updates can fly out [m].
-MIDCOURSE_DIVERT_M = 30_000.0
+#: Largest change of aim point that midcourse updates can fly out: this fraction of the
+#: distance from the launcher to the planned intercept point, and at least the minimum [m].
+MIDCOURSE_DIVERT_FRACTION = 0.25
+MIDCOURSE_DIVERT_MIN_M = 10_000.0
 #: Prediction horizon and step for engagement planning [s].
 PREDICTION_HORIZON_S = 1200.0
 PREDICTION_STEP_S = 2.0
@@ -76,6 +80,9 @@ PREDICTION_REFRESH_S = 12.0
 PREDICTION_BETA_KG_M2 = 5_000.0
 #: Updates a track needs before it is engaged (its prediction must have settled).
 MIN_TRACK_UPDATES = 6
+#: Track quality needed to engage: position and velocity standard deviations (3-D).
+MAX_POSITION_SIGMA_M = 1_500.0
+MAX_VELOCITY_SIGMA_MPS = 250.0
 #: Tracks below this altitude [m] and speed [m/s] are treated as air-breathing.
 AIR_BREATHING_ALT_M = 30_000.0
 AIR_BREATHING_SPEED_MPS = 700.0
@@ -171,6 +178,7 @@ class Engine:
         self.engagements: list[dict[tuple[Any, ...], _Engagement]] = [{} for _ in w.forces]
         self.remote: list[dict[Any, TrackMessage]] = [{} for _ in w.forces]
         self.predictions: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
+        self.pip_cache: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
         self.inventory = np.array([b.inventory for b in w.batteries], dtype=np.int64)
         self.next_launch = np.zeros(len(w.batteries))
         self.frame_index = [0 for _ in w.forces]
@@ -284,12 +292,15 @@ class Engine:
         if len(flying):
             states = self._truth_states(t, flying)
             rcs = np.array([w.threats[i].rcs_m2 for i in flying])
+            near_alt = _approximate_altitude(states[:, :3])
             for site in w.radars:
                 if site.force != force:
                     continue
                 every = max(1, round(site.radar.revisit_s / period))
                 if frame % every:
                     continue
+                if not site.radar.false_alarms and not _may_see(site, states[:, :3], near_alt):
+                    continue  # nothing within range and above the horizon: skip the dwell
                 sid = site.radar.sensor_id
                 batch = site.radar.observe(
                     t, states[:, :3], rcs, self.rngs["sensors"][sid], truth_id=flying
@@ -519,13 +530,15 @@ class Engine:
         lon = np.full(n, np.nan)
         cov = np.zeros((n, 2, 2))
         assets = self.world.assets
+        has_impact = np.isfinite(t_imp)
+        if has_impact.any():
+            la_all, lo_all, _ = ecef_to_geodetic(r_imp[has_impact], WGS84)
+            lat[has_impact], lon[has_impact] = la_all, lo_all
         for i in range(n):
             sig_p2 = float(np.trace(P[i, :3, :3])) / 3.0
             sig_v2 = float(np.trace(P[i, 3:6, 3:6])) / 3.0
-            if np.isfinite(t_imp[i]):
+            if has_impact[i]:
                 tgo = max(t_imp[i] - t, 0.0)
-                la, lo, _ = ecef_to_geodetic(r_imp[i], WGS84)
-                lat[i], lon[i] = float(la), float(lo)
                 var = sig_p2 + sig_v2 * tgo**2 + 500.0**2
             elif assets:
                 # air-breathing or no impact in the horizon: closest approach to an asset
@@ -594,6 +607,11 @@ class Engine:
                 stage[i] = e.stage + 1
             else:
                 eligible[i] = False
+        # fire-control quality: only settled tracks are engaged (a track formed in boost
+        # predicts the intercept point badly until its velocity has converged)
+        sig_p = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))
+        sig_v = np.sqrt(np.trace(P[:, 3:6, 3:6], axis1=1, axis2=2))
+        eligible &= (sig_p <= MAX_POSITION_SIGMA_M) & (sig_v <= MAX_VELOCITY_SIGMA_MPS)
         bats = [
             b
             for b, bat in enumerate(w.batteries)
@@ -618,14 +636,12 @@ class Engine:
         t_launch = np.full((B, T), np.nan)
         t_int = np.full((B, T), np.nan)
         r_pip = np.full((B, T, 3), np.nan)
-        path = ThreatPath(t_s=grid, r_ecef=paths)
         earliest_launch = np.full(B, np.inf)
         by_type: dict[str, list[int]] = {}
         for col, b in enumerate(bats):
             by_type.setdefault(w.batteries[b].interceptor.name, []).append(col)
         for cols in by_type.values():
             itype = w.batteries[bats[cols[0]]].interceptor
-            sites = np.array([w.batteries[bats[c]].site_ecef_m for c in cols])
             t_min = np.array(
                 [
                     max(
@@ -635,23 +651,47 @@ class Engine:
                     for c in cols
                 ]
             )
-            sol = solve_pip(
-                path,
-                sites,
-                _table(itype),
-                itype.envelope,
-                t_min[None, :],
-                site_alt_m=np.array([w.batteries[bats[c]].site_alt_m for c in cols]),
-                t_tol_s=PIP_TIME_TOLERANCE_S,
-            )
+            # Re-solve only entries whose prediction changed or whose planned launch has
+            # slipped into the past; the rest keep their cached solution.
+            cache = self.pip_cache[force]
+            pred_time = [self.predictions[force][k][0] for k in keys_e]
+            need = np.zeros(T, dtype=bool)
+            for j, key in enumerate(keys_e):
+                for m, c in enumerate(cols):
+                    hit = cache.get((key, bats[c]))
+                    if hit is None or hit[0] != pred_time[j] or (hit[1] and not hit[2] >= t_min[m]):
+                        need[j] = True
+                        break
+            if need.any():
+                sub = np.nonzero(need)[0]
+                sol = solve_pip(
+                    ThreatPath(t_s=grid, r_ecef=paths[sub]),
+                    np.array([w.batteries[bats[c]].site_ecef_m for c in cols]),
+                    _table(itype),
+                    itype.envelope,
+                    t_min[None, :],
+                    site_alt_m=np.array([w.batteries[bats[c]].site_alt_m for c in cols]),
+                    t_tol_s=PIP_TIME_TOLERANCE_S,
+                )
+                for row, j in enumerate(sub):
+                    for m, c in enumerate(cols):
+                        cache[(keys_e[j], bats[c])] = (
+                            pred_time[j],
+                            bool(sol.feasible[row, m]),
+                            float(sol.t_launch_s[row, m]),
+                            float(sol.t_earliest_s[row, m]),
+                            sol.r_intercept_ecef[row, m].copy(),
+                        )
             for m, col in enumerate(cols):
                 earliest_launch[col] = t_min[m]
                 bat = w.batteries[bats[col]]
-                feas = sol.feasible[:, m] & (~remote[idx] | bat.engage_on_remote)
-                p[col] = np.where(feas, itype.p_kill * itype.reliability, 0.0)
-                t_launch[col] = np.where(feas, sol.t_launch_s[:, m], np.nan)
-                t_int[col] = np.where(feas, sol.t_earliest_s[:, m], np.nan)
-                r_pip[col] = sol.r_intercept_ecef[:, m]
+                allowed = ~remote[idx] | bat.engage_on_remote
+                for j, key in enumerate(keys_e):
+                    _, ok, tl, ti, rp = cache[(key, bats[col])]
+                    if ok and allowed[j]:
+                        p[col, j] = itype.p_kill * itype.reliability
+                        t_launch[col, j], t_int[col, j] = tl, ti
+                        r_pip[col, j] = rp
         shots_per_threat = np.array([self._stage_shots(s) for s in stage[idx]])
         problem = AssignmentProblem(
             p_kill=p,
@@ -770,7 +810,7 @@ class Engine:
 
         The engaged track's latest estimate, extrapolated to ``t``; if that track is gone,
         the force's track (own or delivered) nearest the planned point. The aim moves only
-        within ``MIDCOURSE_DIVERT_M`` of the planned intercept point.
+        within the midcourse divert of the planned intercept point.
         """
         tracks = self.trackers[s.force].tracks
         estimates: list[tuple[bool, np.ndarray]] = []
@@ -790,7 +830,11 @@ class Engine:
             aim = pts[int(np.argmin(np.linalg.norm(pts - s.r_pip, axis=1)))]
         else:
             return s.r_pip
-        if np.linalg.norm(aim - s.r_pip) > MIDCOURSE_DIVERT_M:
+        site = self.world.batteries[s.battery].site_ecef_m
+        reach = max(
+            MIDCOURSE_DIVERT_FRACTION * np.linalg.norm(s.r_pip - site), MIDCOURSE_DIVERT_MIN_M
+        )
+        if np.linalg.norm(aim - s.r_pip) > reach:
             return s.r_pip
         return aim
 
@@ -951,6 +995,26 @@ def _lla_columns(prefix: str, r_ecef: np.ndarray) -> dict[str, float]:
         f"{prefix}_lon_deg": math.degrees(float(lon)),
         f"{prefix}_alt_m": float(alt),
     }
+
+
+def _approximate_altitude(r: np.ndarray) -> np.ndarray:
+    """Height above the WGS84 ellipsoid along the geocentric radius [m] (within ~50 m of
+    the geodetic height below 1000 km; used only to skip hopeless radar dwells)."""
+    rn = np.linalg.norm(r, axis=1)
+    s2 = (r[:, 2] / rn) ** 2
+    a, e2 = WGS84.a_m, WGS84.e2
+    radius = a * np.sqrt((1.0 - e2) / (1.0 - e2 * (1.0 - s2)))
+    return rn - radius
+
+
+def _may_see(site: Any, r: np.ndarray, alt: np.ndarray) -> bool:
+    """Whether any target could be within the radar's range and above its 4/3-Earth
+    horizon (a conservative pre-check, with a 20 km margin)."""
+    radar = site.radar
+    re = R_EARTH_MEAN_M * radar.k_factor
+    horizon = np.sqrt(2.0 * re * max(radar.alt_m, 0.0)) + np.sqrt(2.0 * re * np.maximum(alt, 0.0))
+    d = np.linalg.norm(r - radar.position_ecef_m, axis=1)
+    return bool(np.any((d <= radar.max_range_m + 1e3) & (d <= horizon + 20e3)))
 
 
 def _ground_distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
