@@ -179,6 +179,7 @@ class Engine:
         self.remote: list[dict[Any, TrackMessage]] = [{} for _ in w.forces]
         self.predictions: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
         self.pip_cache: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
+        self.threat_values: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
         self.inventory = np.array([b.inventory for b in w.batteries], dtype=np.int64)
         self.next_launch = np.zeros(len(w.batteries))
         self.frame_index = [0 for _ in w.forces]
@@ -622,9 +623,20 @@ class Engine:
         idx = np.nonzero(eligible)[0]
         keys_e = [keys[i] for i in idx]
         grid, paths, t_imp, r_imp = self._cached_predictions(t, force, keys_e, x[idx], tx[idx])
-        impacts = self._impact_predictions(t, keys_e, x[idx], P[idx], grid, paths, t_imp, r_imp)
-        assessment = evaluate_threats(impacts, w.assets, t)
-        value = np.asarray(assessment.threat_value, dtype=float)
+        # threat values, re-evaluated only for tracks whose prediction changed
+        values = self.threat_values[force]
+        pred_t = [self.predictions[force][k][0] for k in keys_e]
+        stale = [j for j, k in enumerate(keys_e) if values.get(k, (None,))[0] != pred_t[j]]
+        if stale:
+            s_idx = np.array(stale)
+            impacts = self._impact_predictions(
+                t, [keys_e[j] for j in stale], x[idx][s_idx], P[idx][s_idx], grid,
+                paths[s_idx], t_imp[s_idx], r_imp[s_idx],
+            )  # fmt: skip
+            assessment = evaluate_threats(impacts, w.assets, t)
+            for row, j in enumerate(stale):
+                values[keys_e[j]] = (pred_t[j], float(assessment.threat_value[row]))
+        value = np.array([values[k][1] for k in keys_e])
         threatening = value > 0
         if not threatening.any():
             return
