@@ -292,9 +292,10 @@ def test_sharing_on_contains_off(two_partner: FootprintStudy) -> None:
         off = two_partner.footprint(sharing=False, without_radars=without)
         assert np.all(on.battery_defended[off.battery_defended])
         assert on.area_km2 >= off.area_km2
-    # without its own early-warning radar, blue_upper gains from green's radar
-    on = two_partner.footprint(sharing=True, without_radars=["blue_radar_ew"])
-    off = two_partner.footprint(sharing=False, without_radars=["blue_radar_ew"])
+    # blind to the raid without its own radars, blue_upper gains from green's radar
+    blind = ["blue_radar_ew", "blue_ship_radar", "blue_radar_port"]
+    on = two_partner.footprint(sharing=True, without_radars=blind)
+    off = two_partner.footprint(sharing=False, without_radars=blind)
     assert on.battery_area_km2["blue_upper"] > off.battery_area_km2["blue_upper"]
     # blue_lower may not engage on remote: sharing changes nothing for it
     assert on.battery_area_km2["blue_lower"] == off.battery_area_km2["blue_lower"]

@@ -46,7 +46,7 @@ def test_sharing_both_json_and_plot(tmp_path: Path) -> None:
     off, on = data["area_km2"]["off"], data["area_km2"]["on"]
     assert on > 0 and data["gain_km2"] == pytest.approx(on - off) and on >= off
     per_off, per_on = data["battery_area_km2"]["off"], data["battery_area_km2"]["on"]
-    assert set(per_on) == {"blue_upper", "blue_lower", "blue_port_lower", "green_area"}
+    assert set(per_on) == {"blue_upper", "blue_lower", "blue_port_lower", "blue_ship", "green_area"}
     assert all(per_on[k] >= per_off[k] for k in per_on)
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 10_000
 

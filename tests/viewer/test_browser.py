@@ -34,7 +34,8 @@ FLAGS = [
 START_S = 200.0
 
 
-def _chromium(args: list[str], profile: Path, timeout_s: float = 90.0) -> str:
+def _chromium(args: list[str], profile: Path, timeout_s: float = 300.0) -> str:
+    # swiftshader renders the globe on the CPU: slow on 2 shared cores, so a generous limit
     cmd = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
