@@ -133,8 +133,12 @@ class Radar:
         return None
 
     def as_array(self) -> RadarArray:
-        """This radar as a one-sensor :class:`RadarArray`."""
-        return RadarArray.stack([self])
+        """This radar as a one-sensor :class:`RadarArray` (built once, then cached)."""
+        cached = self.__dict__.get("_as_array")
+        if cached is None:
+            cached = RadarArray.stack([self])
+            self.__dict__["_as_array"] = cached  # frozen dataclass: bypass __setattr__
+        return cached
 
     # ------------------------------------------------------------------------- methods
 

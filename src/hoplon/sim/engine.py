@@ -191,7 +191,9 @@ class Engine:
         }.get(cmd.assigner, Greedy)()
         self.trackers = [
             Tracker(
-                transition_model=Ballistic(q=spec.tracking.process_noise**2, rotating=True),
+                transition_model=Ballistic(
+                    q=spec.tracking.process_noise**2, rotating=True, max_step_s=5.0
+                ),
                 filter="ekf",
                 gate_probability=spec.tracking.gate_probability,
                 confirmation=MofN(spec.tracking.confirm_m, spec.tracking.confirm_n),
