@@ -85,8 +85,7 @@ def load_scenario_sensors(path: str | Path) -> tuple[list[Any], list[float | Non
     from hoplon.scenario.schema import RadarSpec as ScnRadar
     from hoplon.sensors.infrared import InfraredConstellation
     from hoplon.sensors.orbits import KeplerElements, geo_elements, molniya_elements
-    from hoplon.sensors.radar import Radar
-    from hoplon.sim.world import radar_snr_constant
+    from hoplon.sim.world import build_radar
 
     spec = load(path)
     fidx = {name: i for i, name in enumerate(spec.forces)}
@@ -96,29 +95,7 @@ def load_scenario_sensors(path: str | Path) -> tuple[list[Any], list[float | Non
     for sid, (key, s) in enumerate(spec.sensors.items()):
         owner = fidx.get(s.owner, 0)
         if isinstance(s, ScnRadar):
-            sensors.append(
-                Radar(
-                    name=key,
-                    lat_rad=s.site.lat,
-                    lon_rad=s.site.lon,
-                    alt_m=s.site.alt,
-                    snr_constant_m2=radar_snr_constant(s),
-                    max_range_m=s.max_range,
-                    boresight_az_rad=s.boresight_azimuth,
-                    azimuth_span_rad=s.azimuth_span,
-                    min_elevation_rad=s.min_elevation,
-                    max_elevation_rad=s.max_elevation,
-                    k_factor=s.k_factor,
-                    pfa=s.pfa,
-                    n_pulses=s.pulses,
-                    swerling=s.swerling,
-                    revisit_s=s.revisit,
-                    sigma_range_m=s.sigma_range,
-                    sigma_angle_rad=s.sigma_angle,
-                    sensor_id=sid,
-                    owner=owner,
-                )
-            )
+            sensors.append(build_radar(key, s, sid, owner))
             rcs.append(s.reference_rcs_m2)
             types.append("radar")
         else:

@@ -92,33 +92,13 @@ def force_colours(spec: Any) -> dict[str, str]:
 def scenario_radars(spec: Any) -> list[tuple[str, str, Any]]:
     """``(key, owner, Radar)`` for every radar of a scenario spec (as the engine builds them)."""
     from hoplon.scenario.schema import RadarSpec
-    from hoplon.sensors.radar import Radar
-    from hoplon.sim.world import radar_snr_constant
+    from hoplon.sim.world import build_radar
 
     out = []
     for sid, (key, s) in enumerate(spec.sensors.items()):
         if not isinstance(s, RadarSpec):
             continue
-        radar = Radar(
-            name=key,
-            lat_rad=s.site.lat,
-            lon_rad=s.site.lon,
-            alt_m=s.site.alt,
-            snr_constant_m2=radar_snr_constant(s),
-            max_range_m=s.max_range,
-            boresight_az_rad=s.boresight_azimuth,
-            azimuth_span_rad=s.azimuth_span,
-            min_elevation_rad=s.min_elevation,
-            max_elevation_rad=s.max_elevation,
-            k_factor=s.k_factor,
-            pfa=s.pfa,
-            n_pulses=s.pulses,
-            swerling=s.swerling,
-            revisit_s=s.revisit,
-            sigma_range_m=s.sigma_range,
-            sigma_angle_rad=s.sigma_angle,
-            sensor_id=sid,
-        )
+        radar = build_radar(key, s, sid)
         out.append((key, s.owner, radar))
     return out
 

@@ -117,6 +117,32 @@ def radar_snr_constant(spec: RadarSpec) -> float:
     )
 
 
+def build_radar(key: str, spec: RadarSpec, sensor_id: int = 0, owner: int = 0) -> Radar:
+    """The runtime :class:`~hoplon.sensors.radar.Radar` of a scenario radar spec (SI)."""
+    return Radar(
+        name=key,
+        lat_rad=spec.site.lat,
+        lon_rad=spec.site.lon,
+        alt_m=spec.site.alt,
+        snr_constant_m2=radar_snr_constant(spec),
+        max_range_m=spec.max_range,
+        boresight_az_rad=spec.boresight_azimuth,
+        azimuth_span_rad=spec.azimuth_span,
+        min_elevation_rad=spec.min_elevation,
+        max_elevation_rad=spec.max_elevation,
+        k_factor=spec.k_factor,
+        pfa=spec.pfa,
+        n_pulses=spec.pulses,
+        swerling=spec.swerling,
+        revisit_s=spec.revisit,
+        sigma_range_m=spec.sigma_range,
+        sigma_angle_rad=spec.sigma_angle,
+        false_alarms=spec.false_alarms,
+        sensor_id=sensor_id,
+        owner=owner,
+    )
+
+
 @lru_cache(maxsize=256)
 def _fly(
     type_: str, launch: tuple[float, float], target: tuple[float, float], shape: str | None
@@ -187,34 +213,7 @@ def compile_world(spec: ScenarioSpec) -> World:
     infrared: list[InfraredLayer] = []
     for sid, (key, s) in enumerate(spec.sensors.items()):
         if isinstance(s, RadarSpec):
-            radars.append(
-                RadarSite(
-                    key,
-                    fidx[s.owner],
-                    Radar(
-                        name=key,
-                        lat_rad=s.site.lat,
-                        lon_rad=s.site.lon,
-                        alt_m=s.site.alt,
-                        snr_constant_m2=radar_snr_constant(s),
-                        max_range_m=s.max_range,
-                        boresight_az_rad=s.boresight_azimuth,
-                        azimuth_span_rad=s.azimuth_span,
-                        min_elevation_rad=s.min_elevation,
-                        max_elevation_rad=s.max_elevation,
-                        k_factor=s.k_factor,
-                        pfa=s.pfa,
-                        n_pulses=s.pulses,
-                        swerling=s.swerling,
-                        revisit_s=s.revisit,
-                        sigma_range_m=s.sigma_range,
-                        sigma_angle_rad=s.sigma_angle,
-                        false_alarms=s.false_alarms,
-                        sensor_id=sid,
-                        owner=fidx[s.owner],
-                    ),
-                )
-            )
+            radars.append(RadarSite(key, fidx[s.owner], build_radar(key, s, sid, fidx[s.owner])))
         elif isinstance(s, InfraredSpec):
             from hoplon.sensors.orbits import geo_elements, molniya_elements
 
