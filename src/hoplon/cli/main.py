@@ -46,6 +46,7 @@ COMMAND_MODULES = (
     "coverage",
     "validate",
     "run",
+    "node",
     "campaign",
     "footprint",
     "report",

@@ -50,6 +50,7 @@ from hoplon.command.threat_evaluation import ImpactPredictions, evaluate_threats
 from hoplon.earth.constants import R_EARTH_MEAN_M
 from hoplon.earth.frames import WGS84, ecef_to_geodetic, enu_matrix, geodetic_to_ecef
 from hoplon.earth.geodesy import destination
+from hoplon.errors import InputError
 from hoplon.flight import EarthModel, make_params, propagate
 from hoplon.scenario.schema import ScenarioSpec, ShootLookShootSpec
 from hoplon.sensors.measurements import MeasurementBatch
@@ -133,9 +134,25 @@ def _rng_streams(seed: int, n_sensors: int) -> dict[str, Any]:
 class Engine:
     """Runs one trial of a compiled :class:`World` for a seed (see module docstring)."""
 
-    def __init__(self, world: World, seed: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        seed: int,
+        *,
+        local_forces: list[str] | None = None,
+        link: Any = None,
+    ) -> None:
         self.world = world
         self.seed = int(seed)
+        names = world.forces
+        if local_forces is not None:
+            unknown = [f for f in local_forces if f not in names]
+            if unknown:
+                raise InputError("--partner", f"unknown partner {unknown[0]!r}", ", ".join(names))
+        #: Forces whose perception and decision run in this process (all, by default; one
+        #: per process for partner nodes, see :mod:`hoplon.sim.partner`).
+        self.local = {names.index(f) for f in (local_forces or names)}
+        self.link = link
 
     # ------------------------------------------------------------------ truth helpers
     def _truth_states(self, t: float, threat_ids: np.ndarray) -> np.ndarray:
@@ -208,12 +225,14 @@ class Engine:
         for i in range(n_threats):
             self.queue.push(self.launch_s[i], EventKind.THREAT_LAUNCH, threat=i)
             self.queue.push(self.impact_s[i], EventKind.IMPACT, threat=i)
-        for f in range(len(w.forces)):
+        for f in sorted(self.local):
             if math.isfinite(w.frame_period_s[f]):
                 self.queue.push(0.0, EventKind.SENSOR_DWELL, force=f)
             self.queue.push(w.force_cycle_s[f], EventKind.COMMAND_CYCLE, force=f)
-        for k, _layer in enumerate(w.infrared):
-            self.queue.push(0.0, EventKind.SENSOR_DWELL, infrared=k)
+        for k, layer in enumerate(w.infrared):
+            if layer.force in self.local:
+                self.queue.push(0.0, EventKind.SENSOR_DWELL, infrared=k)
+        self.outbox: dict[str, list[Any]] = {"tracks": [], "kills": []}
 
         handlers = {
             EventKind.THREAT_LAUNCH: self._on_launch,
@@ -226,7 +245,12 @@ class Engine:
             EventKind.KILL_ASSESSMENT: self._on_assessment,
         }
         last_activity = float(self.impact_s.max()) if n_threats else 0.0
+        period = self.link.period_s if self.link is not None else math.inf
+        next_sync = period
         while len(self.queue) and self.queue.peek_time() <= end:
+            while self.queue.peek_time() > next_sync:
+                self._sync(next_sync, round(next_sync / period))
+                next_sync += period
             ev = self.queue.pop()
             if (
                 ev.time_s > last_activity
@@ -236,7 +260,45 @@ class Engine:
             ):
                 continue  # nothing left to see or decide: let the clock run out
             handlers[ev.kind](ev.time_s, **ev.data)
+        while next_sync <= end:  # both nodes make the same number of exchanges
+            self._sync(next_sync, round(next_sync / period))
+            next_sync += period
+        if self.link is not None:
+            self.link.close()
         return self._result()
+
+    def _sync(self, t: float, tick: int) -> None:
+        """Exchange this period's shared tracks and kills with the partner node."""
+        bundle, self.outbox = self.outbox, {"tracks": [], "kills": []}
+        reply = self.link.exchange(tick, bundle)
+        w = self.world
+        for rec in reply.get("tracks", []):
+            recipient = w.force_index(rec["recipient"])
+            if recipient not in self.local:
+                continue
+            msg = TrackMessage(
+                track_id=tuple(rec["track_id"]),
+                sender=rec["sender"],
+                time_s=rec["time_s"],
+                origin_sensors=frozenset(rec["origin_sensors"]),
+                payload=(np.asarray(rec["x"]), np.asarray(rec["P"])),
+            )
+            self.queue.push(
+                max(rec["arrival_s"], t), EventKind.TRACK_DELIVERY, recipient=recipient, message=msg
+            )
+        for kill in reply.get("kills", []):
+            i = int(kill["threat"])
+            if kill["time_s"] < self.killed_s[i]:
+                self.killed_s[i] = kill["time_s"]
+                self.killed_by[i] = w.battery_index(kill["battery"])
+                self.log.add(
+                    kill["time_s"],
+                    "intercept_kill",
+                    force=kill["force"],
+                    battery=kill["battery"],
+                    threat=i,
+                    detail="reported by partner node",
+                )
 
     def _pending_shots(self, t: float) -> bool:
         return any(s.intercept_s >= t for s in self.shots)
@@ -367,7 +429,21 @@ class Engine:
                 payload=(tracks.x[j, :6].copy(), tracks.P[j, :6, :6].copy()),
             )
             for d in w.network.deliveries(msg, self.rngs["network"]):
-                if d.recipient != name:
+                if d.recipient != name and w.force_index(d.recipient) not in self.local:
+                    x, P = msg.payload
+                    self.outbox["tracks"].append(
+                        {
+                            "recipient": d.recipient,
+                            "arrival_s": d.arrival_time_s,
+                            "track_id": list(msg.track_id),
+                            "sender": msg.sender,
+                            "time_s": msg.time_s,
+                            "origin_sensors": sorted(msg.origin_sensors),
+                            "x": x.tolist(),
+                            "P": P.tolist(),
+                        }
+                    )
+                elif d.recipient != name:
                     self.queue.push(
                         d.arrival_time_s,
                         EventKind.TRACK_DELIVERY,
@@ -797,6 +873,15 @@ class Engine:
         if s.hit:
             self.killed_s[s.threat] = t
             self.killed_by[s.threat] = s.battery
+            if self.link is not None:
+                self.outbox["kills"].append(
+                    {
+                        "threat": s.threat,
+                        "time_s": t,
+                        "battery": w.batteries[s.battery].key,
+                        "force": w.forces[s.force],
+                    }
+                )
         force = w.forces[s.force]
         self.log.add(
             t,

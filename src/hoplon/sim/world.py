@@ -94,6 +94,9 @@ class World:
     def force_index(self, name: str) -> int:
         return self.forces.index(name)
 
+    def battery_index(self, key: str) -> int:
+        return next(i for i, b in enumerate(self.batteries) if b.key == key)
+
 
 def radar_snr_constant(spec: RadarSpec) -> float:
     """``C`` [m^2] in ``SNR = C sigma / R^4`` from the spec's sensitivity.
