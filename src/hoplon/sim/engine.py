@@ -762,6 +762,7 @@ class Engine:
                     t_min[None, :],
                     site_alt_m=np.array([w.batteries[bats[c]].site_alt_m for c in cols]),
                     t_tol_s=PIP_TIME_TOLERANCE_S,
+                    refine_latest=False,
                 )
                 for row, j in enumerate(sub):
                     for m, c in enumerate(cols):

@@ -188,6 +188,7 @@ def pip_kernel(
     table: FlyoutTable,
     env: Envelope,
     t_tol_s: float = 1e-3,
+    refine_latest: bool = True,
 ) -> dict[str, FloatArray]:
     """Earliest/latest feasible intercept on sampled range and altitude histories.
 
@@ -207,6 +208,9 @@ def pip_kernel(
         Flyout table and envelope of the interceptor type.
     t_tol_s : float
         Time resolution of the refinement [s].
+    refine_latest : bool
+        Refine the latest intercept too (else it is the last feasible sample: callers that
+        plan on the earliest intercept save half the work).
 
     Returns
     -------
@@ -259,7 +263,7 @@ def pip_kernel(
     iv_l = interval(last)
     lo = np.zeros((m, b))
     hi = np.ones((m, b))
-    for _ in range(n_iter):
+    for _ in range(n_iter if refine_latest else 0):
         mid = 0.5 * (lo + hi)
         _, okm, _ = at(mid, iv_l)
         lo = np.where(okm, mid, lo)
@@ -300,6 +304,7 @@ def solve_pip(
     *,
     site_alt_m: ArrayLike | None = None,
     t_tol_s: float = 1e-3,
+    refine_latest: bool = True,
 ) -> PipSolution:
     """Earliest and latest feasible intercepts of every threat by every battery of one type.
 
@@ -319,6 +324,8 @@ def solve_pip(
         Geodetic altitudes of the sites [m] (computed from ``site_ecef`` when omitted).
     t_tol_s : float
         Time resolution of the refinement [s].
+    refine_latest : bool
+        Also refine the latest intercept (else it is the last feasible sample).
 
     Returns
     -------
@@ -349,7 +356,10 @@ def solve_pip(
     t = path.t_s
     rho = np.moveaxis(ground_range_m(r, sites), -1, 1)  # (m, b, k)
     h = ecef_to_geodetic(r)[2][:, None, :]  # (m, 1, k)
-    res = pip_kernel(t, rho, h, site_alt[None, :, None], tlm[..., None], table, envelope, t_tol_s)
+    res = pip_kernel(
+        t, rho, h, site_alt[None, :, None], tlm[..., None], table, envelope, t_tol_s,
+        refine_latest=refine_latest,
+    )  # fmt: skip
     feas = res["feasible"]
     r_e = _interp_points(r, res["k_e"], res["w_e"])
     r_l = _interp_points(r, res["k_l"], res["w_l"])
