@@ -72,7 +72,7 @@ MIDCOURSE_DIVERT_FRACTION = 0.25
 MIDCOURSE_DIVERT_MIN_M = 10_000.0
 #: Prediction horizon and step for engagement planning [s].
 PREDICTION_HORIZON_S = 1200.0
-PREDICTION_STEP_S = 2.0
+PREDICTION_STEP_S = 4.0
 #: Time resolution of predicted-intercept solutions [s] (planning, not guidance).
 PIP_TIME_TOLERANCE_S = 0.05
 #: A track's prediction is recomputed when it is older than this [s].
@@ -153,10 +153,21 @@ class Engine:
         #: per process for partner nodes, see :mod:`hoplon.sim.partner`).
         self.local = {names.index(f) for f in (local_forces or names)}
         self.link = link
+        self._truth_memo: tuple[Any, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ truth helpers
     def _truth_states(self, t: float, threat_ids: np.ndarray) -> np.ndarray:
-        """True states (n, 7) of the given threats at absolute time ``t`` (NaN if not flying)."""
+        """True states (n, 7) of the given threats at absolute time ``t`` (NaN if not flying).
+
+        The last answer is kept: forces whose radars dwell at the same time share it."""
+        key = (t, threat_ids.tobytes())
+        if self._truth_memo is not None and self._truth_memo[0] == key:
+            return self._truth_memo[1].copy()
+        out = self._truth_states_uncached(t, threat_ids)
+        self._truth_memo = (key, out.copy())
+        return out
+
+    def _truth_states_uncached(self, t: float, threat_ids: np.ndarray) -> np.ndarray:
         out = np.full((len(threat_ids), 7), np.nan)
         w = self.world
         groups: dict[int, list[int]] = {}
