@@ -176,6 +176,7 @@ def ecef_to_geodetic(
     lat = np.arctan2(a * sb, b * cb)
     alt = (p - a * cb) * np.cos(lat) + (az - b * sb) * np.sin(lat)
     lat = np.where(z < 0.0, -lat, lat)
+    lat = np.where(np.isnan(p) | np.isnan(z), np.nan, lat)  # NaN in, NaN out
     return lat, lon, alt
 
 

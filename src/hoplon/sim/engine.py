@@ -590,18 +590,29 @@ class Engine:
         ]
         if stale:
             _, paths_new, ti_new, ri_new = self._predict_paths(t0, x[stale], tx[stale])
+            alt_new = ecef_to_geodetic(paths_new, WGS84)[2]
             for row, i in enumerate(stale):
-                cache[keys[i]] = (t, t0, paths_new[row], ti_new[row], ri_new[row].copy())
+                cache[keys[i]] = (
+                    t,
+                    t0,
+                    paths_new[row],
+                    ti_new[row],
+                    ri_new[row].copy(),
+                    alt_new[row],
+                )
         n = len(keys)
         paths = np.full((n, k, 3), np.nan)
         t_imp = np.empty(n)
         r_imp = np.empty((n, 3))
+        alts = np.full((n, k), np.nan)
         for i, key in enumerate(keys):
-            _, c0, path, ti, ri = cache[key]
+            _, c0, path, ti, ri, alt = cache[key]
             off = round((t0 - c0) / step)
             seg = path[off : off + k]
             paths[i, : len(seg)] = seg
+            alts[i, : len(seg)] = alt[off : off + k]
             t_imp[i], r_imp[i] = ti, ri
+        self._path_altitudes = alts
         return t0 + step * np.arange(k), paths, t_imp, r_imp
 
     def _impact_predictions(
@@ -731,6 +742,7 @@ class Engine:
             return
         # only tracks that threaten a defended asset are planned against
         idx, value, paths = idx[threatening], value[threatening], paths[threatening]
+        alts = self._path_altitudes[threatening]
         keys_e = [k for k, keep in zip(keys_e, threatening, strict=True) if keep]
         T, B = len(idx), len(bats)
         p = np.zeros((B, T))
@@ -766,7 +778,7 @@ class Engine:
             if need.any():
                 sub = np.nonzero(need)[0]
                 sol = solve_pip(
-                    ThreatPath(t_s=grid, r_ecef=paths[sub]),
+                    ThreatPath(t_s=grid, r_ecef=paths[sub], altitude_m=alts[sub]),
                     np.array([w.batteries[bats[c]].site_ecef_m for c in cols]),
                     _table(itype),
                     itype.envelope,

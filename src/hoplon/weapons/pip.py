@@ -61,10 +61,14 @@ class ThreatPath:
     r_ecef : (m, k, 3) float
         Predicted ECEF positions [m]; NaN rows mark times with no prediction (e.g. after
         predicted impact): such samples are infeasible.
+    altitude_m : (m, k) float, optional
+        Geodetic altitudes of ``r_ecef`` when the caller already has them (computed from
+        ``r_ecef`` otherwise).
     """
 
     t_s: FloatArray
     r_ecef: FloatArray
+    altitude_m: FloatArray | None = None
 
     def __post_init__(self) -> None:
         t = np.asarray(self.t_s, dtype=np.float64)
@@ -77,6 +81,11 @@ class ThreatPath:
             raise InputError("r_ecef", f"must have shape (m, {t.size}, 3), got {r.shape}")
         object.__setattr__(self, "t_s", t)
         object.__setattr__(self, "r_ecef", r)
+        if self.altitude_m is not None:
+            h = np.asarray(self.altitude_m, dtype=np.float64)
+            if h.shape != r.shape[:2]:
+                raise InputError("altitude_m", f"must have shape {r.shape[:2]}, got {h.shape}")
+            object.__setattr__(self, "altitude_m", h)
 
     def __len__(self) -> int:
         return int(self.r_ecef.shape[0])
@@ -355,7 +364,7 @@ def solve_pip(
     r = path.r_ecef
     t = path.t_s
     rho = np.moveaxis(ground_range_m(r, sites), -1, 1)  # (m, b, k)
-    h = ecef_to_geodetic(r)[2][:, None, :]  # (m, 1, k)
+    h = (path.altitude_m if path.altitude_m is not None else ecef_to_geodetic(r)[2])[:, None, :]
     res = pip_kernel(
         t, rho, h, site_alt[None, :, None], tlm[..., None], table, envelope, t_tol_s,
         refine_latest=refine_latest,
