@@ -499,25 +499,46 @@ def flyout_table(itype: InterceptorType, **settings: float) -> FlyoutTable:
 
 
 def _bilinear(table: FlyoutTable, values: FloatArray, rho: ArrayLike, h: ArrayLike) -> FloatArray:
+    """Bilinear interpolation of ``values`` on the table's grid; NaN outside the grid."""
     rho, h = np.broadcast_arrays(np.asarray(rho, dtype=np.float64), np.asarray(h, np.float64))
     rg, hg = table.range_grid_m, table.altitude_grid_m
-    nr, na = rg.size, hg.size
-    fx = (rho - rg[0]) / (rg[1] - rg[0])
-    fy = (h - hg[0]) / (hg[1] - hg[0])
-    inside = (fx >= 0) & (fx <= nr - 1) & (fy >= 0) & (fy <= na - 1)
-    fx = np.where(inside, fx, 0.0)
-    fy = np.where(inside, fy, 0.0)
-    i = np.minimum(np.floor(fx).astype(np.intp), nr - 2)
-    j = np.minimum(np.floor(fy).astype(np.intp), na - 2)
-    wx = fx - i
-    wy = fy - j
-    out = (
-        values[i, j] * (1 - wx) * (1 - wy)
-        + values[i + 1, j] * wx * (1 - wy)
-        + values[i, j + 1] * (1 - wx) * wy
-        + values[i + 1, j + 1] * wx * wy
-    )
-    return np.where(inside, out, np.nan)
+    out = np.empty(rho.size)
+    _bilinear_kernel(
+        np.ascontiguousarray(values, dtype=np.float64),
+        float(rg[0]), float(rg[1] - rg[0]), float(hg[0]), float(hg[1] - hg[0]),
+        np.ascontiguousarray(rho).reshape(-1), np.ascontiguousarray(h).reshape(-1), out,
+    )  # fmt: skip
+    return out.reshape(rho.shape)
+
+
+@numba.njit(cache=True)
+def _bilinear_kernel(
+    values: FloatArray,
+    r0: float,
+    dr: float,
+    h0: float,
+    dh: float,
+    rho: FloatArray,
+    h: FloatArray,
+    out: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    nr, na = values.shape
+    for n in range(rho.size):
+        fx = (rho[n] - r0) / dr
+        fy = (h[n] - h0) / dh
+        if not (fx >= 0.0 and fx <= nr - 1 and fy >= 0.0 and fy <= na - 1):
+            out[n] = np.nan
+            continue
+        i = min(int(fx), nr - 2)  # fx >= 0: truncation is the floor
+        j = min(int(fy), na - 2)
+        wx = fx - i
+        wy = fy - j
+        out[n] = (
+            values[i, j] * (1 - wx) * (1 - wy)
+            + values[i + 1, j] * wx * (1 - wy)
+            + values[i, j + 1] * (1 - wx) * wy
+            + values[i + 1, j + 1] * wx * wy
+        )
 
 
 def flyout_time(table: FlyoutTable, ground_range_m: ArrayLike, altitude_m: ArrayLike) -> FloatArray:
