@@ -83,9 +83,7 @@ def load_scenario_sensors(path: str | Path) -> tuple[list[Any], list[float | Non
     """
     from hoplon.scenario.loader import load
     from hoplon.scenario.schema import RadarSpec as ScnRadar
-    from hoplon.sensors.infrared import InfraredConstellation
-    from hoplon.sensors.orbits import KeplerElements, geo_elements, molniya_elements
-    from hoplon.sim.world import build_radar
+    from hoplon.sim.world import build_infrared, build_radar
 
     spec = load(path)
     fidx = {name: i for i, name in enumerate(spec.forces)}
@@ -99,22 +97,7 @@ def load_scenario_sensors(path: str | Path) -> tuple[list[Any], list[float | Non
             rcs.append(s.reference_rcs_m2)
             types.append("radar")
         else:
-            parts = []
-            if s.geo_longitudes:
-                parts.append(geo_elements(s.geo_longitudes))
-            if s.heo_raans:
-                parts.append(molniya_elements(s.heo_raans))
-            sensors.append(
-                InfraredConstellation(
-                    name=key,
-                    elements=KeplerElements.concatenate(parts),
-                    cloud_top_m=s.cloud_top,
-                    sigma_los_rad=s.sigma_angle,
-                    revisit_s=s.revisit,
-                    sensor_id=sid,
-                    owner=owner,
-                )
-            )
+            sensors.append(build_infrared(key, s, sid, owner))
             rcs.append(None)
             types.append("infrared")
     return sensors, rcs, types

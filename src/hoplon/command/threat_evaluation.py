@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hoplon.command import _validate
-from hoplon.earth.constants import WGS84_A_M, WGS84_E2
+from hoplon.earth.frames import enu_matrix, geodetic_to_ecef
 from hoplon.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -138,19 +138,6 @@ class ThreatAssessment:
         return np.lexsort((self.time_to_go_s, -self.threat_value)).astype(np.int64)
 
 
-def _ecef(lat: FloatArray, lon: FloatArray) -> FloatArray:
-    """ECEF of points on the WGS84 ellipsoid surface [m], shape ``(..., 3)``."""
-    n = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * np.sin(lat) ** 2)
-    return np.stack(
-        [
-            n * np.cos(lat) * np.cos(lon),
-            n * np.cos(lat) * np.sin(lon),
-            n * (1.0 - WGS84_E2) * np.sin(lat),
-        ],
-        axis=-1,
-    )
-
-
 def asset_offsets_en_m(
     lat_rad: ArrayLike, lon_rad: ArrayLike, asset_lat_rad: ArrayLike, asset_lon_rad: ArrayLike
 ) -> FloatArray:
@@ -161,15 +148,13 @@ def asset_offsets_en_m(
     """
     lat = np.asarray(lat_rad, dtype=np.float64)
     lon = np.asarray(lon_rad, dtype=np.float64)
+    a_lat = np.asarray(asset_lat_rad, float)
     diff = (
-        _ecef(np.asarray(asset_lat_rad, float), np.asarray(asset_lon_rad, float))[None]
-        - _ecef(lat, lon)[:, None]
+        geodetic_to_ecef(a_lat, np.asarray(asset_lon_rad, float), np.zeros_like(a_lat))[None]
+        - geodetic_to_ecef(lat, lon, np.zeros_like(lat))[:, None]
     )
-    east = np.stack([-np.sin(lon), np.cos(lon), np.zeros_like(lon)], axis=-1)
-    north = np.stack([-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)], axis=-1)
-    return np.stack(
-        [np.einsum("tak,tk->ta", diff, east), np.einsum("tak,tk->ta", diff, north)], axis=-1
-    )
+    M = enu_matrix(lat, lon)  # (T, 3, 3): rows east, north, up
+    return np.einsum("tjk,tak->taj", M[:, :2, :], diff)
 
 
 @functools.lru_cache(maxsize=8)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +88,15 @@ def check_references(spec: ScenarioSpec, doc: YamlDocument) -> list[str]:
     for key, sensor in spec.sensors.items():
         need_force(("sensors", key, "owner"), sensor.owner, defenders)
 
-    interceptors = _catalogue_names("hoplon.weapons.catalogue", "list_interceptors")
-    missiles = _catalogue_names("hoplon.threats.catalogue", "list_missiles")
+    from hoplon.threats.catalogue import list_missiles
+    from hoplon.weapons.catalogue import list_interceptors
+
+    interceptors = set(list_interceptors())
+    missiles = set(list_missiles())
 
     for key, bat in spec.batteries.items():
         need_force(("batteries", key, "owner"), bat.owner, defenders)
-        if interceptors is not None and bat.interceptor not in interceptors:
+        if bat.interceptor not in interceptors:
             bad(
                 ("batteries", key, "interceptor"),
                 f"unknown interceptor type {bat.interceptor!r} "
@@ -113,7 +115,7 @@ def check_references(spec: ScenarioSpec, doc: YamlDocument) -> list[str]:
     attackers = {k for k, f in spec.forces.items() if f.role == "attack"}
     for i, raid in enumerate(spec.threats):
         need_force(("threats", i, "owner"), raid.owner, attackers)
-        if missiles is not None and raid.type not in missiles:
+        if raid.type not in missiles:
             bad(
                 ("threats", i, "type"),
                 f"unknown threat type {raid.type!r} (allowed: {', '.join(sorted(missiles))})",
@@ -145,13 +147,3 @@ def check_references(spec: ScenarioSpec, doc: YamlDocument) -> list[str]:
     if not defenders:
         bad(("forces",), "no defending force (role: defence)")
     return problems
-
-
-def _catalogue_names(module: str, func: str) -> set[str] | None:
-    import importlib
-
-    try:
-        lister: Callable[[], Any] = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError):  # catalogue not available: skip that check
-        return None
-    return set(lister())

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hoplon.scenario.quantities import AngleDeg, Duration, Length, Power
+from hoplon.quantities import AngleDeg, Duration, Length, Power
 
 
 class Spec(BaseModel):

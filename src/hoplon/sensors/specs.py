@@ -34,9 +34,9 @@ from pydantic import (
 )
 
 from hoplon.earth.constants import SPEED_OF_LIGHT_MPS
-from hoplon.scenario.quantities import Angle, Area, Duration, Frequency, Length, Power
-from hoplon.scenario.quantities import AngleDeg as _AngleDegIn
-from hoplon.scenario.quantities import Speed as SpeedQ
+from hoplon.quantities import Angle, Area, Duration, Frequency, Length, Power
+from hoplon.quantities import AngleDeg as _AngleDegIn
+from hoplon.quantities import Speed as SpeedQ
 from hoplon.sensors import radar_equation as rre
 from hoplon.sensors.infrared import InfraredConstellation
 from hoplon.sensors.orbits import KeplerElements, geo_elements, molniya_elements

@@ -317,7 +317,7 @@ class Engine:
     # ------------------------------------------------------------------ truth events
     def _on_launch(self, t: float, threat: int) -> None:
         th = self.world.threats[threat]
-        lat, lon, _ = (float(x) for x in th.trajectory.lla()[0])
+        lat, lon, _ = _lla(th.trajectory.y[0, :3])
         self.log.add(
             t,
             "threat_launch",
@@ -332,7 +332,7 @@ class Engine:
         if self.killed_s[threat] <= t:
             return
         th = self.world.threats[threat]
-        lat, lon, alt = (float(x) for x in th.trajectory.lla()[-1])
+        lat, lon, alt = _lla(th.trajectory.y[-1, :3])
         hit = [
             a.name
             for a in self.world.assets
@@ -982,7 +982,7 @@ class Engine:
         end = w.spec.duration
         rows = []
         for i, th in enumerate(w.threats):
-            lat, lon, _ = (float(v) for v in th.trajectory.lla()[-1])
+            lat, lon, _ = _lla(th.trajectory.y[-1, :3])
             if self.killed_s[i] < np.inf:
                 outcome = "intercepted"
             elif self.impact_s[i] <= end:
@@ -1112,12 +1112,18 @@ SHOT_COLUMNS = [
 
 
 def _lla_columns(prefix: str, r_ecef: np.ndarray) -> dict[str, float]:
-    lat, lon, alt = ecef_to_geodetic(np.asarray(r_ecef, dtype=float), WGS84)
+    lat, lon, alt = _lla(np.asarray(r_ecef, dtype=float))
     return {
-        f"{prefix}_lat_deg": math.degrees(float(lat)),
-        f"{prefix}_lon_deg": math.degrees(float(lon)),
-        f"{prefix}_alt_m": float(alt),
+        f"{prefix}_lat_deg": math.degrees(lat),
+        f"{prefix}_lon_deg": math.degrees(lon),
+        f"{prefix}_alt_m": alt,
     }
+
+
+def _lla(r_ecef: np.ndarray) -> tuple[float, float, float]:
+    """Geodetic latitude, longitude [rad] and altitude [m] of one ECEF point (WGS84)."""
+    lat, lon, alt = ecef_to_geodetic(r_ecef, WGS84)
+    return float(lat), float(lon), float(alt)
 
 
 def _approximate_altitude(r: np.ndarray) -> np.ndarray:
@@ -1136,7 +1142,7 @@ def _may_see(site: Any, r: np.ndarray, alt: np.ndarray) -> bool:
     radar = site.radar
     re = R_EARTH_MEAN_M * radar.k_factor
     horizon = np.sqrt(2.0 * re * max(radar.alt_m, 0.0)) + np.sqrt(2.0 * re * np.maximum(alt, 0.0))
-    d = np.linalg.norm(r - radar.position_ecef_m, axis=1)
+    d = np.linalg.norm(r - radar.as_array().site_ecef_m[0], axis=1)
     return bool(np.any((d <= radar.max_range_m + 1e3) & (d <= horizon + 20e3)))
 
 

@@ -146,6 +146,28 @@ def build_radar(key: str, spec: RadarSpec, sensor_id: int = 0, owner: int = 0) -
     )
 
 
+def build_infrared(
+    key: str, spec: InfraredSpec, sensor_id: int = 0, owner: int = 0
+) -> InfraredConstellation:
+    """The runtime infrared constellation of a scenario spec (GEO and HEO satellites)."""
+    from hoplon.sensors.orbits import KeplerElements, geo_elements, molniya_elements
+
+    parts = []
+    if spec.geo_longitudes:
+        parts.append(geo_elements(np.asarray(spec.geo_longitudes)))
+    if spec.heo_raans:
+        parts.append(molniya_elements(np.asarray(spec.heo_raans)))
+    return InfraredConstellation(
+        name=key,
+        elements=KeplerElements.concatenate(parts),
+        cloud_top_m=spec.cloud_top,
+        sigma_los_rad=spec.sigma_angle,
+        revisit_s=spec.revisit,
+        sensor_id=sensor_id,
+        owner=owner,
+    )
+
+
 @lru_cache(maxsize=256)
 def _fly(
     type_: str, launch: tuple[float, float], target: tuple[float, float], shape: str | None
@@ -218,30 +240,10 @@ def compile_world(spec: ScenarioSpec) -> World:
         if isinstance(s, RadarSpec):
             radars.append(RadarSite(key, fidx[s.owner], build_radar(key, s, sid, fidx[s.owner])))
         elif isinstance(s, InfraredSpec):
-            from hoplon.sensors.orbits import geo_elements, molniya_elements
-
-            parts = []
-            if s.geo_longitudes:
-                parts.append(geo_elements(np.asarray(s.geo_longitudes)))
-            if s.heo_raans:
-                parts.append(molniya_elements(np.asarray(s.heo_raans)))
-            for elements in parts:  # one layer per orbit family
-                infrared.append(
-                    InfraredLayer(
-                        key,
-                        fidx[s.owner],
-                        InfraredConstellation(
-                            name=key,
-                            elements=elements,
-                            cloud_top_m=s.cloud_top,
-                            sigma_los_rad=s.sigma_angle,
-                            revisit_s=s.revisit,
-                            sensor_id=sid,
-                            owner=fidx[s.owner],
-                        ),
-                        s.report_delay,
-                    )
-                )
+            owner = fidx[s.owner]
+            infrared.append(
+                InfraredLayer(key, owner, build_infrared(key, s, sid, owner), s.report_delay)
+            )
 
     from hoplon.earth.frames import WGS84, geodetic_to_ecef
 
