@@ -42,3 +42,16 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "no_such_example"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_an_unreachable_target_names_the_raid(tmp_path: Path) -> None:
+    far = tmp_path / "far.yaml"
+    far.write_text(
+        (DATA / "salvo.yaml")
+        .read_text()
+        .replace("{lat: 8.0, lon: 159.0}", "{lat: 0.0, lon: 150.0}")
+    )
+    result = runner.invoke(app, ["run", str(far)])
+    assert result.exit_code == 2
+    assert "threats[0]" in result.output and "beyond" in result.output
+    assert "Traceback" not in result.output

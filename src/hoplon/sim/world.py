@@ -17,6 +17,7 @@ import numpy as np
 from hoplon.command.network import Force, Link, Network, ShareRule, SharingPolicy
 from hoplon.command.threat_evaluation import DefendedAsset
 from hoplon.earth.constants import BOLTZMANN_J_K, SPEED_OF_LIGHT_MPS
+from hoplon.errors import InputError
 from hoplon.flight import EarthModel, Trajectory
 from hoplon.scenario.schema import InfraredSpec, RadarSpec, ScenarioSpec, Site
 from hoplon.sensors.infrared import InfraredConstellation
@@ -216,7 +217,14 @@ def compile_world(spec: ScenarioSpec) -> World:
             asset = spec.assets[raid.target]
             target = (asset.site.lat, asset.site.lon)
             target_name = raid.target
-        traj = _fly(raid.type, (raid.launch.lat, raid.launch.lon), target, raid.shape)
+        try:
+            traj = _fly(raid.type, (raid.launch.lat, raid.launch.lon), target, raid.shape)
+        except InputError as exc:  # name the scenario field, not the CLI option
+            raise InputError(
+                f"threats[{r}]",
+                f"{raid.type} from the launch site to the target: {exc.reason}",
+                exc.allowed,
+            ) from None
         kind = _kind_of(raid.type)
         burnout = float(traj.burnout_time_s or 0.0)
         for j in range(raid.count):
