@@ -32,16 +32,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hoplon.earth.frames import WGS84, ecef_to_geodetic, enu_matrix, geodetic_to_ecef
 from hoplon.earth.horizon import FOUR_THIRDS, los_clear
+from hoplon.errors import InputError
 from hoplon.sensors.detection import pd_from_snr, required_snr_db
 from hoplon.sensors.measurements import MeasurementBatch, MeasurementKind
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 TWO_PI = 2.0 * math.pi
 
@@ -384,10 +387,101 @@ def observe_radar(
     r = np.atleast_2d(np.asarray(r_ecef, dtype=float))
     n = r.shape[0]
     t = np.broadcast_to(np.asarray(t_s, dtype=float), (n,)).copy()
-    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))
     tid = np.arange(n) if truth_id is None else np.asarray(truth_id, dtype=np.int64)
+    v = None if v_ecef is None else np.atleast_2d(np.asarray(v_ecef, dtype=float))
+    geometry = _geometry(radar, r, rcs_m2, v)
+    u = rng.random(n)
+    idx = np.nonzero(u < geometry[4])[0]
+    noise = rng.standard_normal((idx.size, 4 if geometry[5] is not None else 3))
+    z, R, snr_det = _reports(radar, r, geometry, idx, noise)
+    t_det, tid_det = t[idx], tid[idx]
+    if radar.false_alarms:
+        fa_t, fa_z, fa_R = _false_alarms(radar, np.unique(t), rng, geometry[5] is not None)
+        t_det = np.concatenate([t_det, fa_t])
+        z = np.concatenate([z, fa_z])
+        R = np.concatenate([R, fa_R])
+        snr_det = np.concatenate([snr_det, np.full(fa_t.size, np.nan)])
+        tid_det = np.concatenate([tid_det, np.full(fa_t.size, -1, dtype=np.int64)])
+    order = np.argsort(t_det, kind="stable")
+    return _batch(radar, t_det[order], z[order], R[order], snr_det[order], tid_det[order])
+
+
+def observe_radar_lanes(
+    radar: Radar,
+    t_s: float,
+    r_ecef: FloatArray,
+    rcs_m2: FloatArray,
+    lane_start: IntArray,
+    rngs: list[np.random.Generator],
+    truth_id: IntArray,
+) -> tuple[MeasurementBatch, IntArray]:
+    """One dwell at ``t_s`` in each of several independent trials ("lanes") at once.
+
+    The targets of lane ``k`` are rows ``lane_start[k]:lane_start[k+1]`` of ``r_ecef``,
+    ``rcs_m2`` and ``truth_id`` (``lane_start`` has one more entry than ``rngs``); lane
+    ``k`` draws from ``rngs[k]``. The geometry is computed once for all rows; the draws of
+    each lane are exactly those :func:`observe_radar` makes for that lane's targets alone,
+    so every lane gets the reports it would get on its own.
+
+    Returns
+    -------
+    MeasurementBatch, (m,) int
+        The reports of all lanes (lane by lane, each in :func:`observe_radar`'s order) and
+        the lane of each report.
+    """
+    if radar.sigma_range_rate_mps is not None:
+        raise InputError(
+            "sigma_range_rate", "lane-batched dwells support range-only radars", "omit it"
+        )
+    r = np.asarray(r_ecef, dtype=float)
+    geometry = _geometry(radar, r, rcs_m2, None)
+    pd = geometry[4]
+    idx_parts: list[IntArray] = []
+    noise_parts: list[FloatArray] = []
+    fa_parts: list[tuple[FloatArray, FloatArray, FloatArray]] = []
+    lanes_det: list[int] = []
+    lanes_fa: list[int] = []
+    t_one = np.array([float(t_s)])
+    for k, rng in enumerate(rngs):
+        lo, hi = int(lane_start[k]), int(lane_start[k + 1])
+        idx = lo + np.nonzero(rng.random(hi - lo) < pd[lo:hi])[0]
+        idx_parts.append(idx)
+        noise_parts.append(rng.standard_normal((idx.size, 3)))
+        lanes_det.append(idx.size)
+        if radar.false_alarms:
+            fa = _false_alarms(radar, t_one, rng, False)
+            fa_parts.append(fa)
+            lanes_fa.append(fa[0].size)
+    idx = np.concatenate(idx_parts) if idx_parts else np.empty(0, np.int64)
+    noise = np.concatenate(noise_parts) if noise_parts else np.empty((0, 3))
+    z, R, snr_det = _reports(radar, r, geometry, idx, noise)
+    tid_det = np.asarray(truth_id, dtype=np.int64)[idx]
+    lane_det = np.repeat(np.arange(len(rngs)), lanes_det)
+    if fa_parts and sum(lanes_fa):
+        # each lane's false alarms follow its detections, as in observe_radar
+        cuts = np.cumsum(lanes_det)[:-1]
+        det = [np.split(a, cuts) for a in (z, R, snr_det, tid_det)]
+        cols: list[list[Any]] = [[], [], [], [], []]
+        for k, (fa_t, fa_z, fa_R) in enumerate(fa_parts):
+            cols[0] += [det[0][k], fa_z]
+            cols[1] += [det[1][k], fa_R]
+            cols[2] += [det[2][k], np.full(fa_t.size, np.nan)]
+            cols[3] += [det[3][k], np.full(fa_t.size, -1, dtype=np.int64)]
+            cols[4].append(np.full(lanes_det[k] + fa_t.size, k, dtype=np.int64))
+        z, R, snr_det, tid_det, lane_det = (np.concatenate(c) for c in cols)
+    t_det = np.full(len(z), float(t_s))
+    return _batch(radar, t_det, z, R, snr_det, tid_det), lane_det
+
+
+def _geometry(
+    radar: Radar, r: FloatArray, rcs_m2: ArrayLike, v: FloatArray | None
+) -> tuple[Any, ...]:
+    """Azimuth, elevation, range, SNR [dB] and probability of detection of targets at
+    ``r`` (n, 3), and their range rate when the radar measures it."""
+    n = r.shape[0]
+    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))
     with_rate = radar.sigma_range_rate_mps is not None
-    if with_rate and v_ecef is None:
+    if with_rate and v is None:
         raise ValueError(f"radar {radar.name}: range-rate measurements need v_ecef")
     arr = radar.as_array()
     az, el, rg = (x[..., 0] for x in arr.aer(r))
@@ -396,46 +490,54 @@ def observe_radar(
     pd = np.where(
         vis, pd_lookup(snr_db, radar.pfa, radar.n_pulses, radar.swerling, radar.method), 0.0
     )
-    u = rng.random(n)
-    det = u < pd
-    idx = np.nonzero(det)[0]
+    rdot = None
+    if with_rate:
+        assert v is not None
+        los = (r - arr.site_ecef_m[0]) / np.maximum(rg, 1e-9)[:, None]
+        rdot = np.sum(los * v, axis=-1)
+    return az, el, rg, snr_db, pd, rdot
+
+
+def _reports(
+    radar: Radar, r: FloatArray, geometry: tuple[Any, ...], idx: IntArray, noise: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Noisy reports ``z`` (k, 3 or 4), their covariances and SNRs of detected rows ``idx``."""
+    az, el, rg, snr_db, _, rdot = geometry
     snr_lin = 10.0 ** (snr_db[idx] / 10.0)
     s_r, s_a = _noise_sigmas(radar, snr_lin)
-    noise = rng.standard_normal((idx.size, 4 if with_rate else 3))
     z_r = rg[idx] + s_r * noise[:, 0]
     z_az = np.mod(az[idx] + s_a * noise[:, 1], TWO_PI)
     z_el = el[idx] + s_a * noise[:, 2]
     cols = [z_r, z_az, z_el]
     var = [s_r**2, s_a**2, s_a**2]
-    if with_rate:
-        v = np.atleast_2d(np.asarray(v_ecef, dtype=float))[idx]
-        los = (r[idx] - arr.site_ecef_m[0]) / np.maximum(rg[idx], 1e-9)[:, None]
-        rdot = np.sum(los * v, axis=-1)
-        cols.append(rdot + radar.sigma_range_rate_mps * noise[:, 3])
+    if rdot is not None:
+        cols.append(rdot[idx] + radar.sigma_range_rate_mps * noise[:, 3])
         var.append(np.full(idx.size, radar.sigma_range_rate_mps**2))
     z = np.stack(cols, axis=-1)
     R = np.zeros((idx.size, z.shape[1], z.shape[1]))
     R[:, np.arange(z.shape[1]), np.arange(z.shape[1])] = np.stack(var, axis=-1)
-    t_det, snr_det, tid_det = t[idx], snr_db[idx], tid[idx]
-    if radar.false_alarms:
-        fa_t, fa_z, fa_R = _false_alarms(radar, np.unique(t), rng, with_rate)
-        t_det = np.concatenate([t_det, fa_t])
-        z = np.concatenate([z, fa_z])
-        R = np.concatenate([R, fa_R])
-        snr_det = np.concatenate([snr_det, np.full(fa_t.size, np.nan)])
-        tid_det = np.concatenate([tid_det, np.full(fa_t.size, -1, dtype=np.int64)])
+    return z, R, snr_db[idx]
+
+
+def _batch(
+    radar: Radar,
+    t_det: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    snr_det: FloatArray,
+    tid_det: IntArray,
+) -> MeasurementBatch:
     m = t_det.size
-    order = np.argsort(t_det, kind="stable")
     return MeasurementBatch(
-        kind=MeasurementKind.RAE_RATE if with_rate else MeasurementKind.RAE,
-        time_s=t_det[order],
-        z=z[order],
-        R=R[order],
-        sensor_position_ecef_m=np.broadcast_to(arr.site_ecef_m[0], (m, 3)).copy(),
+        kind=MeasurementKind.RAE_RATE if z.shape[1] == 4 else MeasurementKind.RAE,
+        time_s=t_det,
+        z=z,
+        R=R,
+        sensor_position_ecef_m=np.broadcast_to(radar.as_array().site_ecef_m[0], (m, 3)).copy(),
         sensor_id=np.full(m, radar.sensor_id, dtype=np.int64),
         owner=np.full(m, radar.owner, dtype=np.int64),
-        snr_db=snr_det[order],
-        truth_id=tid_det[order].astype(np.int64),
+        snr_db=snr_det,
+        truth_id=tid_det.astype(np.int64),
     )
 
 
@@ -467,4 +569,4 @@ def _false_alarms(
     return t, np.stack(cols, axis=-1).reshape(m, k), R
 
 
-__all__ = ["Radar", "RadarArray", "observe_radar", "pd_lookup"]
+__all__ = ["Radar", "RadarArray", "observe_radar", "observe_radar_lanes", "pd_lookup"]

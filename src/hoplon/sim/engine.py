@@ -117,6 +117,7 @@ class _Shot:
     miss_m: float = math.nan
     hit: bool = False
     aim: np.ndarray | None = None
+    planned_s: float = 0.0
 
 
 def _rng_streams(seed: int, n_sensors: int) -> dict[str, Any]:
@@ -185,6 +186,20 @@ class Engine:
 
     # ------------------------------------------------------------------ main loop
     def run(self) -> RunResult:
+        """Run the trial to the scenario's end; returns its :class:`RunResult`."""
+        self._setup()
+        w = self.world
+        for f in sorted(self.local):
+            if math.isfinite(w.frame_period_s[f]):
+                self.queue.push(0.0, EventKind.SENSOR_DWELL, force=f)
+            self.queue.push(w.force_cycle_s[f], EventKind.COMMAND_CYCLE, force=f)
+        for k, layer in enumerate(w.infrared):
+            if layer.force in self.local:
+                self.queue.push(0.0, EventKind.SENSOR_DWELL, infrared=k)
+        return self._loop()
+
+    def _setup(self) -> None:
+        """The trial's initial state, its random streams and its truth events."""
         w = self.world
         spec = w.spec
         n_threats = len(w.threats)
@@ -232,20 +247,12 @@ class Engine:
             for i in range(len(w.forces))
         ]
 
-        end = spec.duration
         for i in range(n_threats):
             self.queue.push(self.launch_s[i], EventKind.THREAT_LAUNCH, threat=i)
             self.queue.push(self.impact_s[i], EventKind.IMPACT, threat=i)
-        for f in sorted(self.local):
-            if math.isfinite(w.frame_period_s[f]):
-                self.queue.push(0.0, EventKind.SENSOR_DWELL, force=f)
-            self.queue.push(w.force_cycle_s[f], EventKind.COMMAND_CYCLE, force=f)
-        for k, layer in enumerate(w.infrared):
-            if layer.force in self.local:
-                self.queue.push(0.0, EventKind.SENSOR_DWELL, infrared=k)
         self.outbox: dict[str, list[Any]] = {"tracks": [], "kills": []}
-
-        handlers = {
+        self.last_activity = float(self.impact_s.max()) if n_threats else 0.0
+        self.handlers = {
             EventKind.THREAT_LAUNCH: self._on_launch,
             EventKind.IMPACT: self._on_impact,
             EventKind.SENSOR_DWELL: self._on_dwell,
@@ -255,7 +262,13 @@ class Engine:
             EventKind.INTERCEPT: self._on_intercept,
             EventKind.KILL_ASSESSMENT: self._on_assessment,
         }
-        last_activity = float(self.impact_s.max()) if n_threats else 0.0
+
+    def _loop(self) -> RunResult:
+        spec = self.world.spec
+        end = spec.duration
+
+        handlers = self.handlers
+        last_activity = self.last_activity
         period = self.link.period_s if self.link is not None else math.inf
         next_sync = period
         while len(self.queue) and self.queue.peek_time() <= end:
@@ -505,181 +518,6 @@ class Engine:
             return [], np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0), np.empty(0, bool)
         return keys, np.array(xs), np.array(Ps), np.array(ts), np.array(remote)
 
-    def _predict_paths(
-        self, t: float, x: np.ndarray, tx: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Predicted positions (n, k, 3) on the grid ``t + j*step``, impact time (n,) and
-        impact point (n, 3) (NaN where no impact within the horizon)."""
-        n = len(x)
-        grid = t + np.arange(0.0, PREDICTION_HORIZON_S + 1e-9, PREDICTION_STEP_S)
-        paths = np.full((n, grid.size, 3), np.nan)
-        t_imp = np.full(n, np.nan)
-        r_imp = np.full((n, 3), np.nan)
-        alt = ecef_to_geodetic(x[:, :3], WGS84)[2]
-        speed = np.linalg.norm(x[:, 3:6], axis=1)
-        air = (alt < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
-        # air-breathing: great circle at the track's altitude and horizontal speed (a noisy
-        # vertical velocity would otherwise fly the prediction into the ground)
-        for i in np.nonzero(air)[0]:
-            lat, lon, h = ecef_to_geodetic(x[i, :3], WGS84)
-            e, n, _ = enu_matrix(lat, lon) @ x[i, 3:6]
-            dist = np.hypot(e, n) * (grid - tx[i])
-            la, lo = destination(lat, lon, math.atan2(e, n), dist)
-            paths[i] = geodetic_to_ecef(la, lo, np.full(grid.size, max(float(h), 10.0)), WGS84)
-        bal = np.nonzero(~air)[0]
-        if len(bal):
-            model = EarthModel()
-            y0 = np.zeros((len(bal), 7))
-            y0[:, :6] = x[bal]
-            y0[:, 6] = 1.0
-            params = make_params(len(bal), beta_kg_m2=PREDICTION_BETA_KG_M2)
-            # bring every state to now, then sample on the common grid
-            res0 = propagate(
-                y0,
-                params,
-                model=model,
-                t0=tx[bal],
-                t_end=t,
-                dt=1.0,
-                record=False,
-                stop_altitude_m=0.0,
-            )
-            alive = res0.status != 1
-            res = propagate(
-                res0.y_final,
-                params,
-                model=model,
-                t0=t,
-                t_end=grid[-1],
-                dt=PREDICTION_STEP_S,
-                record=True,
-                stop_altitude_m=0.0,
-            )
-            for row, i in enumerate(bal):
-                if not alive[row]:
-                    continue
-                k = int(res.n_samples[row])
-                ti = res.t[row, :k]
-                yi = res.y[row, :k, :3]
-                m = min(k, grid.size)
-                paths[i, :m] = yi[:m]
-                if res.status[row] == 1:
-                    t_imp[i] = res.impact_t[row]
-                    r_imp[i] = res.impact_y[row, :3]
-                    # last sample is the impact (off-grid): keep grid samples only
-                    on_grid = np.isclose(
-                        (ti - t) / PREDICTION_STEP_S, np.round((ti - t) / PREDICTION_STEP_S)
-                    )
-                    paths[i, :m][~on_grid[:m]] = np.nan
-        return grid, paths, t_imp, r_imp
-
-    def _cached_predictions(
-        self, t: float, force: int, keys: list, x: np.ndarray, tx: np.ndarray
-    ) -> tuple[np.ndarray, ...]:
-        """Predicted paths on the common grid starting at ``t`` rounded up to the step,
-        reusing each track's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to
-        multiples of the step, so older predictions are sliced, not interpolated)."""
-        step = PREDICTION_STEP_S
-        k = round(PREDICTION_HORIZON_S / step) + 1
-        t0 = math.ceil(t / step - 1e-9) * step
-        cache = self.predictions[force]
-        stale = [
-            i
-            for i, key in enumerate(keys)
-            if key not in cache or t - cache[key][0] > PREDICTION_REFRESH_S
-        ]
-        if stale:
-            _, paths_new, ti_new, ri_new = self._predict_paths(t0, x[stale], tx[stale])
-            alt_new = ecef_to_geodetic(paths_new, WGS84)[2]
-            for row, i in enumerate(stale):
-                cache[keys[i]] = (
-                    t,
-                    t0,
-                    paths_new[row],
-                    ti_new[row],
-                    ri_new[row].copy(),
-                    alt_new[row],
-                )
-        n = len(keys)
-        paths = np.full((n, k, 3), np.nan)
-        t_imp = np.empty(n)
-        r_imp = np.empty((n, 3))
-        alts = np.full((n, k), np.nan)
-        for i, key in enumerate(keys):
-            _, c0, path, ti, ri, alt = cache[key]
-            off = round((t0 - c0) / step)
-            seg = path[off : off + k]
-            paths[i, : len(seg)] = seg
-            alts[i, : len(seg)] = alt[off : off + k]
-            t_imp[i], r_imp[i] = ti, ri
-        self._path_altitudes = alts
-        return t0 + step * np.arange(k), paths, t_imp, r_imp
-
-    def _impact_predictions(
-        self,
-        t: float,
-        keys: list,
-        x: np.ndarray,
-        P: np.ndarray,
-        grid: np.ndarray,
-        paths: np.ndarray,
-        t_imp: np.ndarray,
-        r_imp: np.ndarray,
-    ) -> ImpactPredictions:
-        n = len(keys)
-        lat = np.full(n, np.nan)
-        lon = np.full(n, np.nan)
-        cov = np.zeros((n, 2, 2))
-        assets = self.world.assets
-        has_impact = np.isfinite(t_imp)
-        if has_impact.any():
-            la_all, lo_all, _ = ecef_to_geodetic(r_imp[has_impact], WGS84)
-            lat[has_impact], lon[has_impact] = la_all, lo_all
-        for i in range(n):
-            sig_p2 = float(np.trace(P[i, :3, :3])) / 3.0
-            sig_v2 = float(np.trace(P[i, 3:6, 3:6])) / 3.0
-            if has_impact[i]:
-                tgo = max(t_imp[i] - t, 0.0)
-                var = sig_p2 + sig_v2 * tgo**2 + 500.0**2
-            elif assets:
-                # air-breathing or no impact in the horizon: closest approach to an asset
-                from hoplon.earth.frames import geodetic_to_ecef
-
-                pts = paths[i]
-                ok = np.all(np.isfinite(pts), axis=1)
-                if not ok.any():
-                    continue
-                best = None
-                for a in assets:
-                    c = np.asarray(geodetic_to_ecef(a.lat_rad, a.lon_rad, 0.0, WGS84))
-                    d = np.linalg.norm(pts[ok] - c, axis=1)
-                    j = int(np.argmin(d))
-                    score = d[j] / a.radius_m
-                    if best is None or score < best[0]:
-                        best = (score, j)
-                assert best is not None
-                j = best[1]
-                p = pts[ok][j]
-                la, lo, _ = ecef_to_geodetic(p, WGS84)
-                lat[i], lon[i] = float(la), float(lo)
-                t_imp[i] = grid[ok][j]
-                tgo = max(t_imp[i] - t, 0.0)
-                var = sig_p2 + sig_v2 * tgo**2 + 2_000.0**2
-            else:
-                continue
-            cov[i] = np.eye(2) * var
-        ok = np.isfinite(lat)
-        lat = np.where(ok, lat, 0.0)
-        lon = np.where(ok, lon, 0.0)
-        cov[~ok] = np.eye(2) * 1e18  # no prediction: threatens nothing
-        return ImpactPredictions(
-            track_id=np.arange(n),
-            lat_rad=lat,
-            lon_rad=lon,
-            cov_en_m2=cov,
-            impact_time_s=np.where(np.isfinite(t_imp), t_imp, t + PREDICTION_HORIZON_S),
-        )
-
     def _stage_shots(self, stage: int) -> int:
         d = self.doctrine
         if isinstance(d, ShootLookShootSpec):
@@ -691,12 +529,17 @@ class Engine:
         return d.assessment_delay if isinstance(d, ShootLookShootSpec) else 5.0
 
     def _on_command(self, t: float, force: int) -> None:
+        self.queue.push(t + self.world.force_cycle_s[force], EventKind.COMMAND_CYCLE, force=force)
+        command_cycle(t, force, [self])
+
+    def _plan(self, t: float, force: int) -> _Plan | None:
+        """First step of a command cycle: share, build the picture, pick what may be engaged
+        (eligible by doctrine and fire-control quality) and the batteries that may fire."""
         w = self.world
-        self.queue.push(t + w.force_cycle_s[force], EventKind.COMMAND_CYCLE, force=force)
         self._share(t, force)
         keys, x, P, tx, remote = self._picture(t, force)
         if not keys:
-            return
+            return None
         eng = self.engagements[force]
         stage = np.zeros(len(keys), dtype=int)
         eligible = np.ones(len(keys), dtype=bool)
@@ -713,103 +556,49 @@ class Engine:
         sig_p = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))
         sig_v = np.sqrt(np.trace(P[:, 3:6, 3:6], axis1=1, axis2=2))
         eligible &= (sig_p <= MAX_POSITION_SIGMA_M) & (sig_v <= MAX_VELOCITY_SIGMA_MPS)
-        bats = [
-            b
-            for b, bat in enumerate(w.batteries)
-            if bat.force == force and self.inventory[b] > w.spec.command.reserve
-        ]
+        reserve = w.spec.command.reserve
+        bats = [b for b in w.force_batteries[force] if self.inventory[b] > reserve]
         if not eligible.any() or not bats:
-            return
+            return None
         idx = np.nonzero(eligible)[0]
-        keys_e = [keys[i] for i in idx]
-        grid, paths, t_imp, r_imp = self._cached_predictions(t, force, keys_e, x[idx], tx[idx])
-        # threat values, re-evaluated only for tracks whose prediction changed
-        values = self.threat_values[force]
-        pred_t = [self.predictions[force][k][0] for k in keys_e]
-        stale = [j for j, k in enumerate(keys_e) if values.get(k, (None,))[0] != pred_t[j]]
-        if stale:
-            s_idx = np.array(stale)
-            impacts = self._impact_predictions(
-                t, [keys_e[j] for j in stale], x[idx][s_idx], P[idx][s_idx], grid,
-                paths[s_idx], t_imp[s_idx], r_imp[s_idx],
-            )  # fmt: skip
-            assessment = evaluate_threats(impacts, w.assets, t)
-            for row, j in enumerate(stale):
-                values[keys_e[j]] = (pred_t[j], float(assessment.threat_value[row]))
-        value = np.array([values[k][1] for k in keys_e])
-        threatening = value > 0
-        if not threatening.any():
-            return
-        # only tracks that threaten a defended asset are planned against
-        idx, value, paths = idx[threatening], value[threatening], paths[threatening]
-        alts = self._path_altitudes[threatening]
-        keys_e = [k for k, keep in zip(keys_e, threatening, strict=True) if keep]
-        T, B = len(idx), len(bats)
+        return _Plan(
+            engine=self,
+            keys=[keys[i] for i in idx],
+            x=x[idx],
+            P=P[idx],
+            tx=tx[idx],
+            remote=remote[idx],
+            stage=stage[idx],
+            bats=bats,
+        )
+
+    def _commit(self, t: float, force: int, plan: _Plan) -> None:
+        """Last step of a command cycle: assign batteries and commit the shots due now."""
+        w = self.world
+        bats, keys_e = plan.bats, plan.keys
+        T, B = len(keys_e), len(bats)
         p = np.zeros((B, T))
         t_launch = np.full((B, T), np.nan)
         t_int = np.full((B, T), np.nan)
         r_pip = np.full((B, T, 3), np.nan)
         earliest_launch = np.full(B, np.inf)
-        by_type: dict[str, list[int]] = {}
+        cache = self.pip_cache[force]
         for col, b in enumerate(bats):
-            by_type.setdefault(w.batteries[b].interceptor.name, []).append(col)
-        for cols in by_type.values():
-            itype = w.batteries[bats[cols[0]]].interceptor
-            t_min = np.array(
-                [
-                    max(
-                        t + w.force_reaction_s[force] + itype.reaction_time_s,
-                        self.next_launch[bats[c]],
-                    )
-                    for c in cols
-                ]
-            )
-            # Re-solve only entries whose prediction changed or whose planned launch has
-            # slipped into the past; the rest keep their cached solution.
-            cache = self.pip_cache[force]
-            pred_time = [self.predictions[force][k][0] for k in keys_e]
-            need = np.zeros(T, dtype=bool)
+            bat = w.batteries[b]
+            itype = bat.interceptor
+            earliest_launch[col] = self._t_min(t, force, b)
+            allowed = ~plan.remote | bat.engage_on_remote
+            pk = itype.p_kill * itype.reliability
             for j, key in enumerate(keys_e):
-                for m, c in enumerate(cols):
-                    hit = cache.get((key, bats[c]))
-                    if hit is None or hit[0] != pred_time[j] or (hit[1] and not hit[2] >= t_min[m]):
-                        need[j] = True
-                        break
-            if need.any():
-                sub = np.nonzero(need)[0]
-                sol = solve_pip(
-                    ThreatPath(t_s=grid, r_ecef=paths[sub], altitude_m=alts[sub]),
-                    np.array([w.batteries[bats[c]].site_ecef_m for c in cols]),
-                    _table(itype),
-                    itype.envelope,
-                    t_min[None, :],
-                    site_alt_m=np.array([w.batteries[bats[c]].site_alt_m for c in cols]),
-                    t_tol_s=PIP_TIME_TOLERANCE_S,
-                    refine_latest=False,
-                )
-                for row, j in enumerate(sub):
-                    for m, c in enumerate(cols):
-                        cache[(keys_e[j], bats[c])] = (
-                            pred_time[j],
-                            bool(sol.feasible[row, m]),
-                            float(sol.t_launch_s[row, m]),
-                            float(sol.t_earliest_s[row, m]),
-                            sol.r_intercept_ecef[row, m].copy(),
-                        )
-            for m, col in enumerate(cols):
-                earliest_launch[col] = t_min[m]
-                bat = w.batteries[bats[col]]
-                allowed = ~remote[idx] | bat.engage_on_remote
-                for j, key in enumerate(keys_e):
-                    _, ok, tl, ti, rp = cache[(key, bats[col])]
-                    if ok and allowed[j]:
-                        p[col, j] = itype.p_kill * itype.reliability
-                        t_launch[col, j], t_int[col, j] = tl, ti
-                        r_pip[col, j] = rp
-        shots_per_threat = np.array([self._stage_shots(s) for s in stage[idx]])
+                _, ok, tl, ti, rp = cache[(key, b)]
+                if ok and allowed[j]:
+                    p[col, j] = pk
+                    t_launch[col, j], t_int[col, j] = tl, ti
+                    r_pip[col, j] = rp
+        shots_per_threat = np.array([self._stage_shots(s) for s in plan.stage])
         problem = AssignmentProblem(
             p_kill=p,
-            threat_value=value,
+            threat_value=plan.value,
             inventory=self.inventory[bats],
             feasible=np.isfinite(t_launch),
             launch_time_s=t_launch,
@@ -819,13 +608,15 @@ class Engine:
             tier=np.array([w.batteries[b].tier for b in bats]),
         )
         assignment = self.assigner.assign(problem)
+        eng = self.engagements[force]
         for col, j, n, _ in assignment.rows():
             if n <= 0 or not t_launch[col, j] <= earliest_launch[col] + w.force_cycle_s[force]:
                 continue  # planned, not yet committed: re-planned next cycle on a newer track
             b = bats[col]
             bat = w.batteries[b]
             key = keys_e[j]
-            st = int(stage[idx[j]])
+            st = int(plan.stage[j])
+            remote = bool(plan.remote[j])
             e = eng.get(key)
             if e is None:
                 e = _Engagement(key=key, force=force, stage=st, status="in_flight")
@@ -838,7 +629,7 @@ class Engine:
                 force=w.forces[force],
                 battery=bat.key,
                 track=str(key),
-                detail=f"stage {st}, {n} shot(s)" + (", on remote track" if remote[idx[j]] else ""),
+                detail=f"stage {st}, {n} shot(s)" + (", on remote track" if remote else ""),
             )
             for k in range(n):
                 tl = max(t_launch[col, j], self.next_launch[b]) + (
@@ -857,12 +648,19 @@ class Engine:
                     intercept_s=tl + flyout,
                     r_pip=r_pip[col, j].copy(),
                     stage=st,
-                    remote=bool(remote[idx[j]]),
+                    remote=remote,
+                    planned_s=t,
                 )
                 self.shots.append(shot)
                 e.shots.append(shot.index)
                 self.queue.push(tl, EventKind.INTERCEPTOR_LAUNCH, shot=shot.index)
                 self.queue.push(shot.intercept_s, EventKind.INTERCEPT, shot=shot.index)
+
+    def _t_min(self, t: float, force: int, b: int) -> float:
+        """Earliest launch of battery ``b`` planned at ``t`` [s]."""
+        w = self.world
+        itype = w.batteries[b].interceptor
+        return max(t + w.force_reaction_s[force] + itype.reaction_time_s, self.next_launch[b])
 
     def _on_interceptor_launch(self, t: float, shot: int) -> None:
         s = self.shots[shot]
@@ -1089,6 +887,319 @@ class Engine:
         )
 
 
+# ---------------------------------------------------------------------- the command cycle
+# One command cycle of one force runs in four steps. The first (what may be engaged) and
+# the last (assignment and commitment) are per trial; the middle steps (predictions, threat
+# values, predicted intercept points) are the numerical work and run batched over every
+# trial given, so that :class:`~hoplon.sim.batch.BatchEngine` pays them once for many
+# trials. Each trial's numbers are those it would get alone (every batched calculation is
+# row by row).
+
+
+@dataclass
+class _Plan:
+    """What one trial's command node considers in one cycle (eligible entries only)."""
+
+    engine: Engine
+    keys: list[tuple[Any, ...]]
+    x: np.ndarray
+    P: np.ndarray
+    tx: np.ndarray
+    remote: np.ndarray
+    stage: np.ndarray
+    bats: list[int]
+    paths: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 3)))
+    alts: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    pred_t: list[float] = field(default_factory=list)
+    value: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+
+def command_cycle(t: float, force: int, engines: list[Engine]) -> None:
+    """One command cycle of ``force`` at ``t`` in each of ``engines`` (trials of one world)."""
+    plans = [p for e in engines if (p := e._plan(t, force)) is not None]
+    if not plans:
+        return
+    world = plans[0].engine.world
+    grid = _predict_plans(world, t, force, plans)
+    plans = _value_plans(world, t, force, grid, plans)
+    if not plans:
+        return
+    _pip_plans(world, t, force, grid, plans)
+    for plan in plans:
+        plan.engine._commit(t, force, plan)
+
+
+def _predict_plans(world: World, t: float, force: int, plans: list[_Plan]) -> np.ndarray:
+    """Predicted paths on the common grid starting at ``t`` rounded up to the step, reusing
+    each track's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to multiples of
+    the step, so older predictions are sliced, not interpolated). Sets ``paths``, ``alts``
+    and ``pred_t`` of every plan; returns the grid."""
+    step = PREDICTION_STEP_S
+    k = round(PREDICTION_HORIZON_S / step) + 1
+    t0 = math.ceil(t / step - 1e-9) * step
+    stale: list[tuple[_Plan, int]] = []
+    for plan in plans:
+        cache = plan.engine.predictions[force]
+        stale.extend(
+            (plan, i)
+            for i, key in enumerate(plan.keys)
+            if key not in cache or t - cache[key][0] > PREDICTION_REFRESH_S
+        )
+    if stale:
+        x = np.array([plan.x[i] for plan, i in stale])
+        tx = np.array([plan.tx[i] for plan, i in stale])
+        _, paths_new, ti_new, ri_new = _predict_paths(t0, x, tx)
+        alt_new = ecef_to_geodetic(paths_new, WGS84)[2]
+        for row, (plan, i) in enumerate(stale):
+            plan.engine.predictions[force][plan.keys[i]] = (
+                t,
+                t0,
+                paths_new[row],
+                ti_new[row],
+                ri_new[row].copy(),
+                alt_new[row],
+            )
+    for plan in plans:
+        cache = plan.engine.predictions[force]
+        n = len(plan.keys)
+        paths = np.full((n, k, 3), np.nan)
+        alts = np.full((n, k), np.nan)
+        pred_t = []
+        for i, key in enumerate(plan.keys):
+            tp, c0, path, _, _, alt = cache[key]
+            off = round((t0 - c0) / step)
+            seg = path[off : off + k]
+            paths[i, : len(seg)] = seg
+            alts[i, : len(seg)] = alt[off : off + k]
+            pred_t.append(tp)
+        plan.paths, plan.alts, plan.pred_t = paths, alts, pred_t
+    return t0 + step * np.arange(k)
+
+
+def _value_plans(
+    world: World, t: float, force: int, grid: np.ndarray, plans: list[_Plan]
+) -> list[_Plan]:
+    """Threat values, re-evaluated only for tracks whose prediction changed; keeps only the
+    entries that threaten a defended asset (the plans left with some)."""
+    stale: list[tuple[_Plan, int]] = []
+    for plan in plans:
+        values = plan.engine.threat_values[force]
+        stale.extend(
+            (plan, j)
+            for j, key in enumerate(plan.keys)
+            if values.get(key, (None,))[0] != plan.pred_t[j]
+        )
+    if stale:
+        impacts = _impact_predictions(
+            world,
+            t,
+            np.array([plan.P[j] for plan, j in stale]),
+            grid,
+            np.array([plan.paths[j] for plan, j in stale]),
+            np.array([plan.engine.predictions[force][plan.keys[j]][3] for plan, j in stale]),
+            np.array([plan.engine.predictions[force][plan.keys[j]][4] for plan, j in stale]),
+        )
+        assessment = evaluate_threats(impacts, world.assets, t)
+        for row, (plan, j) in enumerate(stale):
+            plan.engine.threat_values[force][plan.keys[j]] = (
+                plan.pred_t[j],
+                float(assessment.threat_value[row]),
+            )
+    kept = []
+    for plan in plans:
+        values = plan.engine.threat_values[force]
+        value = np.array([values[k][1] for k in plan.keys])
+        keep = value > 0
+        if not keep.any():
+            continue
+        # only tracks that threaten a defended asset are planned against
+        plan.keys = [k for k, ok in zip(plan.keys, keep, strict=True) if ok]
+        plan.x, plan.P, plan.tx = plan.x[keep], plan.P[keep], plan.tx[keep]
+        plan.remote, plan.stage = plan.remote[keep], plan.stage[keep]
+        plan.paths, plan.alts, plan.value = plan.paths[keep], plan.alts[keep], value[keep]
+        plan.pred_t = [p for p, ok in zip(plan.pred_t, keep, strict=True) if ok]
+        kept.append(plan)
+    return kept
+
+
+def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list[_Plan]) -> None:
+    """Predicted intercept points of every entry by every battery that may fire, kept in each
+    trial's cache. An entry is solved again (for all batteries of a type) only when its
+    prediction changed or a cached launch time has slipped before the battery's earliest
+    launch; all trials' entries of an interceptor type are solved in one call."""
+    for type_name, type_bats in world.force_types[force].items():
+        rows: list[tuple[_Plan, int, list[int]]] = []
+        for plan in plans:
+            cols = [b for b in plan.bats if world.batteries[b].interceptor.name == type_name]
+            if not cols:
+                continue
+            cache = plan.engine.pip_cache[force]
+            t_min = {b: plan.engine._t_min(t, force, b) for b in cols}
+            for j, key in enumerate(plan.keys):
+                for b in cols:
+                    hit = cache.get((key, b))
+                    if (
+                        hit is None
+                        or hit[0] != plan.pred_t[j]
+                        or (hit[1] and not hit[2] >= t_min[b])
+                    ):
+                        rows.append((plan, j, cols))
+                        break
+        if not rows:
+            continue
+        itype = world.batteries[type_bats[0]].interceptor
+        t_min = np.array(
+            [[plan.engine._t_min(t, force, b) for b in type_bats] for plan, _, _ in rows]
+        )
+        sol = solve_pip(
+            ThreatPath(
+                t_s=grid,
+                r_ecef=np.array([plan.paths[j] for plan, j, _ in rows]),
+                altitude_m=np.array([plan.alts[j] for plan, j, _ in rows]),
+            ),
+            np.array([world.batteries[b].site_ecef_m for b in type_bats]),
+            _table(itype),
+            itype.envelope,
+            t_min,
+            site_alt_m=np.array([world.batteries[b].site_alt_m for b in type_bats]),
+            t_tol_s=PIP_TIME_TOLERANCE_S,
+            refine_latest=False,
+        )
+        for row, (plan, j, cols) in enumerate(rows):
+            cache = plan.engine.pip_cache[force]
+            for m, b in enumerate(type_bats):
+                if b in cols:
+                    cache[(plan.keys[j], b)] = (
+                        plan.pred_t[j],
+                        bool(sol.feasible[row, m]),
+                        float(sol.t_launch_s[row, m]),
+                        float(sol.t_earliest_s[row, m]),
+                        sol.r_intercept_ecef[row, m].copy(),
+                    )
+
+
+def _predict_paths(
+    t: float, x: np.ndarray, tx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Predicted positions (n, k, 3) on the grid ``t + j*step``, impact time (n,) and
+    impact point (n, 3) (NaN where no impact within the horizon)."""
+    n = len(x)
+    grid = t + np.arange(0.0, PREDICTION_HORIZON_S + 1e-9, PREDICTION_STEP_S)
+    paths = np.full((n, grid.size, 3), np.nan)
+    t_imp = np.full(n, np.nan)
+    r_imp = np.full((n, 3), np.nan)
+    alt = ecef_to_geodetic(x[:, :3], WGS84)[2]
+    speed = np.linalg.norm(x[:, 3:6], axis=1)
+    air = (alt < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
+    # air-breathing: great circle at the track's altitude and horizontal speed (a noisy
+    # vertical velocity would otherwise fly the prediction into the ground)
+    for i in np.nonzero(air)[0]:
+        lat, lon, h = ecef_to_geodetic(x[i, :3], WGS84)
+        e, n_, _ = enu_matrix(lat, lon) @ x[i, 3:6]
+        dist = np.hypot(e, n_) * (grid - tx[i])
+        la, lo = destination(lat, lon, math.atan2(e, n_), dist)
+        paths[i] = geodetic_to_ecef(la, lo, np.full(grid.size, max(float(h), 10.0)), WGS84)
+    bal = np.nonzero(~air)[0]
+    if len(bal):
+        model = EarthModel()
+        y0 = np.zeros((len(bal), 7))
+        y0[:, :6] = x[bal]
+        y0[:, 6] = 1.0
+        params = make_params(len(bal), beta_kg_m2=PREDICTION_BETA_KG_M2)
+        # bring every state to now, then sample on the common grid
+        res0 = propagate(
+            y0, params, model=model, t0=tx[bal], t_end=t, dt=1.0, record=False,
+            stop_altitude_m=0.0,
+        )  # fmt: skip
+        alive = res0.status != 1
+        res = propagate(
+            res0.y_final, params, model=model, t0=t, t_end=grid[-1], dt=PREDICTION_STEP_S,
+            record=True, stop_altitude_m=0.0,
+        )  # fmt: skip
+        for row, i in enumerate(bal):
+            if not alive[row]:
+                continue
+            k = int(res.n_samples[row])
+            ti = res.t[row, :k]
+            yi = res.y[row, :k, :3]
+            m = min(k, grid.size)
+            paths[i, :m] = yi[:m]
+            if res.status[row] == 1:
+                t_imp[i] = res.impact_t[row]
+                r_imp[i] = res.impact_y[row, :3]
+                # last sample is the impact (off-grid): keep grid samples only
+                on_grid = np.isclose(
+                    (ti - t) / PREDICTION_STEP_S, np.round((ti - t) / PREDICTION_STEP_S)
+                )
+                paths[i, :m][~on_grid[:m]] = np.nan
+    return grid, paths, t_imp, r_imp
+
+
+def _impact_predictions(
+    world: World,
+    t: float,
+    P: np.ndarray,
+    grid: np.ndarray,
+    paths: np.ndarray,
+    t_imp: np.ndarray,
+    r_imp: np.ndarray,
+) -> ImpactPredictions:
+    """Impact beliefs of ``n`` entries: the predicted impact, or for entries with none in
+    the horizon (air-breathing) the closest approach to an asset, with a circular error."""
+    n = len(P)
+    t_imp = t_imp.copy()
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    cov = np.zeros((n, 2, 2))
+    assets = world.assets
+    has_impact = np.isfinite(t_imp)
+    if has_impact.any():
+        la_all, lo_all, _ = ecef_to_geodetic(r_imp[has_impact], WGS84)
+        lat[has_impact], lon[has_impact] = la_all, lo_all
+    centres = [np.asarray(geodetic_to_ecef(a.lat_rad, a.lon_rad, 0.0, WGS84)) for a in assets]
+    for i in range(n):
+        sig_p2 = float(np.trace(P[i, :3, :3])) / 3.0
+        sig_v2 = float(np.trace(P[i, 3:6, 3:6])) / 3.0
+        if has_impact[i]:
+            tgo = max(t_imp[i] - t, 0.0)
+            var = sig_p2 + sig_v2 * tgo**2 + 500.0**2
+        elif assets:
+            # air-breathing or no impact in the horizon: closest approach to an asset
+            pts = paths[i]
+            ok = np.all(np.isfinite(pts), axis=1)
+            if not ok.any():
+                continue
+            best = None
+            for a, c in zip(assets, centres, strict=True):
+                d = np.linalg.norm(pts[ok] - c, axis=1)
+                j = int(np.argmin(d))
+                score = d[j] / a.radius_m
+                if best is None or score < best[0]:
+                    best = (score, j)
+            assert best is not None
+            j = best[1]
+            p = pts[ok][j]
+            la, lo, _ = ecef_to_geodetic(p, WGS84)
+            lat[i], lon[i] = float(la), float(lo)
+            t_imp[i] = grid[ok][j]
+            tgo = max(t_imp[i] - t, 0.0)
+            var = sig_p2 + sig_v2 * tgo**2 + 2_000.0**2
+        else:
+            continue
+        cov[i] = np.eye(2) * var
+    ok = np.isfinite(lat)
+    lat = np.where(ok, lat, 0.0)
+    lon = np.where(ok, lon, 0.0)
+    cov[~ok] = np.eye(2) * 1e18  # no prediction: threatens nothing
+    return ImpactPredictions(
+        track_id=np.arange(n),
+        lat_rad=lat,
+        lon_rad=lon,
+        cov_en_m2=cov,
+        impact_time_s=np.where(np.isfinite(t_imp), t_imp, t + PREDICTION_HORIZON_S),
+    )
+
+
 SHOT_COLUMNS = [
     "shot",
     "battery",
@@ -1139,11 +1250,16 @@ def _approximate_altitude(r: np.ndarray) -> np.ndarray:
 def _may_see(site: Any, r: np.ndarray, alt: np.ndarray) -> bool:
     """Whether any target could be within the radar's range and above its 4/3-Earth
     horizon (a conservative pre-check, with a 20 km margin)."""
+    return bool(np.any(_may_see_rows(site, r, alt)))
+
+
+def _may_see_rows(site: Any, r: np.ndarray, alt: np.ndarray) -> np.ndarray:
+    """Per target: :func:`_may_see` of that target alone."""
     radar = site.radar
     re = R_EARTH_MEAN_M * radar.k_factor
     horizon = np.sqrt(2.0 * re * max(radar.alt_m, 0.0)) + np.sqrt(2.0 * re * np.maximum(alt, 0.0))
     d = np.linalg.norm(r - radar.as_array().site_ecef_m[0], axis=1)
-    return bool(np.any((d <= radar.max_range_m + 1e3) & (d <= horizon + 20e3)))
+    return (d <= radar.max_range_m + 1e3) & (d <= horizon + 20e3)
 
 
 def _ground_distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -97,6 +97,25 @@ class World:
 
     def battery_index(self, key: str) -> int:
         return next(i for i, b in enumerate(self.batteries) if b.key == key)
+
+    @cached_property
+    def force_batteries(self) -> list[list[int]]:
+        """Indices of each force's batteries, in scenario order."""
+        return [
+            [b for b, bat in enumerate(self.batteries) if bat.force == f]
+            for f in range(len(self.forces))
+        ]
+
+    @cached_property
+    def force_types(self) -> list[dict[str, list[int]]]:
+        """Each force's batteries grouped by interceptor type (scenario order)."""
+        out: list[dict[str, list[int]]] = []
+        for bats in self.force_batteries:
+            types: dict[str, list[int]] = {}
+            for b in bats:
+                types.setdefault(self.batteries[b].interceptor.name, []).append(b)
+            out.append(types)
+        return out
 
 
 def radar_snr_constant(spec: RadarSpec) -> float:

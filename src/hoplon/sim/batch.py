@@ -1,0 +1,280 @@
+"""Many trials of one world in lockstep: the campaign engine.
+
+:class:`BatchEngine` runs ``L`` trials ("lanes") of a compiled :class:`~hoplon.sim.World`
+together. Every lane is an :class:`~hoplon.sim.engine.Engine` with its own seed, random
+streams, truth, tracks, engagements and log; what the lanes share is the clock and the
+numerical work. Radar dwells and command cycles fall on the same times in every trial
+(the frame and command clocks are fixed by the scenario), so each is handled once for all
+lanes: the truth of every lane's threats is interpolated in one call, each radar's geometry
+is computed once for all of them, one :class:`~hoplon.tracking.lanes.LaneTracker` per force
+updates every lane's tracks, and a command cycle predicts, evaluates and solves intercepts
+for every lane's tracks in one batch (:func:`~hoplon.sim.engine.command_cycle`). The rare
+per-trial events (launches, impacts, interceptor launches, intercepts, kill assessments,
+track deliveries) run in each lane's own event queue, in the order the single-trial engine
+would run them.
+
+Each lane draws from its own streams exactly as the single-trial engine does, and every
+batched calculation is row by row, so a lane's result is the result of ``Engine(world,
+seed).run()`` for its seed: a trial does not depend on which other trials share its batch
+(the tests compare them). Partner nodes (a ``link``) run one trial per process and use
+:class:`~hoplon.sim.engine.Engine` directly.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Any
+
+import numpy as np
+
+from hoplon.errors import InputError
+from hoplon.sensors.radar import observe_radar_lanes
+from hoplon.sim.engine import Engine, _approximate_altitude, _may_see_rows, command_cycle
+from hoplon.sim.events import EventKind, EventQueue
+from hoplon.sim.result import RunResult
+from hoplon.sim.world import World
+from hoplon.tracking.deletion import Deleter
+from hoplon.tracking.initiation import MofN
+from hoplon.tracking.lanes import LaneTracker
+from hoplon.tracking.models import Ballistic
+from hoplon.tracking.state import TrackSet
+
+#: Lanes per batch by default: large enough to spread the per-event work, small enough to
+#: keep a batch's memory and latency modest.
+DEFAULT_LANES = 32
+
+
+class _LaneTracks:
+    """A lane's view of its force's :class:`LaneTracker` (what the engine reads)."""
+
+    def __init__(self, batch: BatchEngine, force: int, lane: int) -> None:
+        self._batch = batch
+        self._force = force
+        self._lane = lane
+
+    @property
+    def tracks(self) -> TrackSet:
+        return self._batch._lane_tracks(self._force, self._lane)
+
+
+class BatchEngine:
+    """Runs one trial per seed of a compiled :class:`World`, all trials in lockstep.
+
+    Parameters
+    ----------
+    world : World
+        The compiled scenario (shared by every lane).
+    seeds : sequence of int
+        One seed per lane; lane ``k`` gives the trial ``Engine(world, seeds[k])`` gives.
+    """
+
+    def __init__(self, world: World, seeds: list[int] | tuple[int, ...] | np.ndarray) -> None:
+        seeds = [int(s) for s in seeds]
+        if not seeds:
+            raise InputError("seeds", "no seeds given", "one seed per trial (at least one)")
+        self.world = world
+        self.seeds = seeds
+
+    # ----------------------------------------------------------------------------- run
+    def run(self) -> list[RunResult]:
+        """Run every lane to the scenario's end; one :class:`RunResult` per seed."""
+        w = self.world
+        lanes = [Engine(w, s) for s in self.seeds]
+        for e in lanes:
+            e._setup()
+        self.lanes = lanes
+        L, n = len(lanes), len(w.threats)
+        # the lanes' truth arrays become rows of shared matrices (views), so that the
+        # dwells can read every lane at once while each lane's own code writes its row
+        self.launch = np.stack([e.launch_s for e in lanes]) if n else np.empty((L, 0))
+        self.impact = np.stack([e.impact_s for e in lanes]) if n else np.empty((L, 0))
+        self.killed = np.stack([e.killed_s for e in lanes]) if n else np.empty((L, 0))
+        self.first_detect = np.stack([e.first_detect for e in lanes])
+        for k, e in enumerate(lanes):
+            e.launch_s, e.impact_s = self.launch[k], self.impact[k]
+            e.killed_s, e.first_detect = self.killed[k], self.first_detect[k]
+        self.rcs = np.array([th.rcs_m2 for th in w.threats], dtype=float)
+        groups: dict[int, list[int]] = {}
+        for i, th in enumerate(w.threats):
+            groups.setdefault(id(th.trajectory), []).append(i)
+        self.group_of = np.zeros(n, dtype=np.int64)
+        self.group_traj = []
+        for g, members in enumerate(groups.values()):
+            self.group_of[members] = g
+            self.group_traj.append(w.threats[members[0]].trajectory)
+
+        tr = w.spec.tracking
+        self.trackers = [
+            LaneTracker(
+                L,
+                Ballistic(q=tr.process_noise**2, rotating=True, max_step_s=5.0),
+                filter="ekf",
+                gate_probability=tr.gate_probability,
+                confirmation=MofN(tr.confirm_m, tr.confirm_n),
+                deleter=Deleter(max_misses=tr.delete_after_misses),
+                owner=f,
+            )
+            for f in range(len(w.forces))
+        ]
+        self._views: list[dict[int, TrackSet]] = [{} for _ in w.forces]
+        for k, e in enumerate(lanes):
+            e.trackers = [_LaneTracks(self, f, k) for f in range(len(w.forces))]
+        self.frame_index = [0 for _ in w.forces]
+
+        common = EventQueue()
+        alive: dict[tuple[str, int], np.ndarray] = {}
+        for f in range(len(w.forces)):
+            if math.isfinite(w.frame_period_s[f]):
+                common.push(0.0, EventKind.SENSOR_DWELL, force=f)
+                alive[("dwell", f)] = np.ones(L, dtype=bool)
+            common.push(w.force_cycle_s[f], EventKind.COMMAND_CYCLE, force=f)
+            alive[("command", f)] = np.ones(L, dtype=bool)
+        for k in range(len(w.infrared)):
+            common.push(0.0, EventKind.SENSOR_DWELL, infrared=k)
+            alive[("infrared", k)] = np.ones(L, dtype=bool)
+
+        end = w.spec.duration
+        while True:
+            head = common._heap[0] if len(common) else None
+            key = (head.time_s, head.priority) if head is not None else (math.inf, 0)
+            for e in lanes:
+                _drain(e, key, end)
+            if head is None or head.time_s > end:
+                break
+            ev = common.pop()
+            t = ev.time_s
+            if ev.kind == EventKind.COMMAND_CYCLE:
+                stream = ("command", ev.data["force"])
+            elif "infrared" in ev.data:
+                stream = ("infrared", ev.data["infrared"])
+            else:
+                stream = ("dwell", ev.data["force"])
+            mask = alive[stream]
+            for k in np.nonzero(mask)[0]:
+                e = lanes[k]
+                if t > e.last_activity and not e._pending_shots(t):
+                    mask[k] = False  # nothing left to see or decide in this trial
+            act = np.nonzero(mask)[0]
+            if not len(act):
+                continue
+            if stream[0] == "command":
+                f = stream[1]
+                common.push(t + w.force_cycle_s[f], EventKind.COMMAND_CYCLE, force=f)
+                command_cycle(t, f, [lanes[k] for k in act])
+            elif stream[0] == "infrared":
+                k_ir = stream[1]
+                revisit = w.infrared[k_ir].constellation.revisit_s
+                common.push(t + revisit, EventKind.SENSOR_DWELL, infrared=k_ir)
+                for k in act:
+                    lanes[k]._infrared_dwell(t, k_ir)
+            else:
+                f = stream[1]
+                common.push(t + w.frame_period_s[f], EventKind.SENSOR_DWELL, force=f)
+                self._dwell(t, f, act)
+        return [e._result() for e in lanes]
+
+    # --------------------------------------------------------------------------- views
+    def _lane_tracks(self, force: int, lane: int) -> TrackSet:
+        views = self._views[force]
+        view = views.get(lane)
+        if view is None:
+            view = self.trackers[force].lane_tracks(lane)
+            views[lane] = view
+        return view
+
+    # -------------------------------------------------------------------------- dwells
+    def _truth(self, t: float, lane: np.ndarray, threat: np.ndarray) -> np.ndarray:
+        """True states (m, 7) of ``threat[j]`` in ``lane[j]`` at ``t``."""
+        out = np.full((len(threat), 7), np.nan)
+        group = self.group_of[threat]
+        for g in np.unique(group):
+            rows = np.nonzero(group == g)[0]
+            traj = self.group_traj[g]
+            rel = t - self.launch[lane[rows], threat[rows]] + traj.t_s[0]
+            out[rows] = traj.state_at(rel)
+        return out
+
+    def _dwell(self, t: float, force: int, act: np.ndarray) -> None:
+        """One frame of ``force``'s radars in the lanes ``act`` (see Engine._on_dwell)."""
+        w = self.world
+        lanes = self.lanes
+        period = w.frame_period_s[force]
+        frame = self.frame_index[force]
+        self.frame_index[force] += 1
+        flying = (
+            (self.launch[act] <= t) & (t < self.impact[act]) & (self.killed[act] > t)
+        )  # (A, n)
+        row_lane, row_threat = np.nonzero(flying)  # lane-major: each lane's flying order
+        counts = flying.sum(axis=1)
+        scans = []
+        scan_lanes = []
+        if row_lane.size:
+            states = self._truth(t, act[row_lane], row_threat)
+            r = states[:, :3]
+            near_alt = _approximate_altitude(r)
+            for site in w.radars:
+                if site.force != force:
+                    continue
+                every = max(1, round(site.radar.revisit_s / period))
+                if frame % every:
+                    continue
+                if site.radar.false_alarms:
+                    look = counts > 0
+                else:
+                    seen = _may_see_rows(site, r, near_alt)
+                    look = np.bincount(row_lane, weights=seen, minlength=len(act)) > 0
+                sel = np.nonzero(look)[0]
+                if not len(sel):
+                    continue  # nothing within range and above the horizon: skip the dwell
+                rows = look[row_lane]
+                sid = site.radar.sensor_id
+                batch, lane_det = observe_radar_lanes(
+                    site.radar,
+                    t,
+                    r[rows],
+                    self.rcs[row_threat[rows]],
+                    np.concatenate([[0], np.cumsum(counts[sel])]),
+                    [lanes[act[k]].rngs["sensors"][sid] for k in sel],
+                    row_threat[rows],
+                )
+                if not len(batch):
+                    continue
+                lane_abs = act[sel][lane_det]
+                scans.append(batch)
+                scan_lanes.append(lane_abs)
+                real = batch.truth_id >= 0
+                seen_lane, seen_threat = lane_abs[real], batch.truth_id[real]
+                new = np.isnan(self.first_detect[seen_lane, force, seen_threat])
+                for k, i in zip(seen_lane[new], seen_threat[new], strict=True):
+                    self.first_detect[k, force, i] = t
+                    lanes[k].log.add(
+                        t, "first_detection", force=w.forces[force], sensor=site.key, threat=int(i)
+                    )
+        looking = np.zeros(len(lanes), dtype=bool)
+        looking[act] = True
+        self.trackers[force].step_frame(t, scans, scan_lanes, looking)
+        self._views[force] = {}
+
+
+def _drain(e: Engine, key: tuple[float, int], end: float) -> None:
+    """Run lane ``e``'s own events that come before ``key`` (time, priority)."""
+    heap = e.queue._heap
+    handlers = e.handlers
+    while heap and (heap[0].time_s, heap[0].priority) < key and heap[0].time_s <= end:
+        ev = heapq.heappop(heap)
+        if (
+            ev.kind == EventKind.TRACK_DELIVERY
+            and ev.time_s > e.last_activity
+            and not e._pending_shots(ev.time_s)
+        ):
+            continue
+        handlers[ev.kind](ev.time_s, **ev.data)
+
+
+def run_batch(world: World, seeds: list[int]) -> list[RunResult]:
+    """Run one trial per seed of ``world`` in lockstep (see :class:`BatchEngine`)."""
+    return BatchEngine(world, seeds).run()
+
+
+__all__ = ["DEFAULT_LANES", "BatchEngine", "run_batch"]
