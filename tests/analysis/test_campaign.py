@@ -213,3 +213,16 @@ def test_bad_arguments(small_spec, tmp_path) -> None:
         run_campaign(small_spec, 1, resume=True, progress=False)
     with pytest.raises(InputError, match="no campaign"):
         Campaign.load(tmp_path)
+
+
+def test_rows_do_not_depend_on_lanes(small_spec, serial) -> None:
+    """Trials run in lockstep blocks (lanes) give the rows they give one at a time."""
+    one = run_campaign(small_spec, 4, seed=11, workers=1, progress=False, lanes=1)
+    three = run_campaign(small_spec, 4, seed=11, workers=1, progress=False, lanes=3)
+    _same(one.trials, serial.trials)
+    _same(three.trials, serial.trials)
+
+
+def test_lanes_must_be_positive(small_spec) -> None:
+    with pytest.raises(InputError, match="--lanes"):
+        run_campaign(small_spec, 2, workers=1, progress=False, lanes=0)

@@ -97,13 +97,13 @@ def test_a_withholding_policy_is_never_violated(remote_spec) -> None:
     )
     engine = Engine(compile_world(spec), seed=2)
     delivered = []
-    original = engine._on_delivery
+    original = engine._deliver
 
-    def spy(t, recipient, message):
+    def spy(recipient, message):
         delivered.append((recipient, message))
-        original(t, recipient, message)
+        original(recipient, message)
 
-    engine._on_delivery = spy  # type: ignore[method-assign]
+    engine._deliver = spy  # type: ignore[method-assign]
     result = engine.run()
     blue = engine.world.force_index("blue")
     assert not [m for r, m in delivered if r == blue and "green_radar" in m.origin_sensors]

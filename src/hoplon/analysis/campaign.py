@@ -24,7 +24,10 @@ most the trials finished since the last part was written and redoes none.
 
 Workers
 -------
-Each worker process compiles the scenario's :class:`~hoplon.sim.World` once (cached by the
+A worker runs its trials in blocks of ``lanes`` trials in lockstep
+(:class:`~hoplon.sim.batch.BatchEngine`), which shares the clock and the numerical work
+between them; each trial's numbers are still those of its seed alone. Each worker process
+compiles the scenario's :class:`~hoplon.sim.World` once (cached by the
 spec's JSON) and reuses it for every trial it runs. Local workers are started with the
 ``spawn`` method; numba kernels come from numba's on-disk cache.
 
@@ -160,12 +163,44 @@ def run_trial(spec_text: str, index: int, seed: int) -> dict[str, Any]:
     return row
 
 
+def run_trials(spec_text: str, indices: list[int], seeds: list[int]) -> list[dict[str, Any]]:
+    """Run a block of trials in lockstep in this process
+    (:class:`~hoplon.sim.batch.BatchEngine`); return their rows.
+
+    Each trial's row is the one :func:`run_trial` gives for it (the batch engine reproduces
+    the single-trial engine lane by lane); ``wall_s`` is the block's time shared equally.
+    """
+    from hoplon.sim.batch import BatchEngine
+
+    world = _world(spec_text)
+    t0 = time.perf_counter()
+    results = BatchEngine(world, seeds).run()
+    rows = [
+        trial_row(result, index, seed, world)
+        for result, index, seed in zip(results, indices, seeds, strict=True)
+    ]
+    share = (time.perf_counter() - t0) / len(rows)
+    for row in rows:
+        row["wall_s"] = share
+    return rows
+
+
+def _blocks(todo: list[int], n_workers: int, lanes: int) -> list[list[int]]:
+    """Trial indices in blocks of at most ``lanes``, at least one block per worker."""
+    if not todo:
+        return []
+    size = max(1, min(lanes, math.ceil(len(todo) / max(n_workers, 1))))
+    return [todo[i : i + size] for i in range(0, len(todo), size)]
+
+
 def _init_worker(spec_text: str) -> None:  # pragma: no cover - runs in worker processes
     _world(spec_text)
 
 
-def _run_trial_local(spec_text: str, index: int, seed: int) -> dict[str, Any]:
-    return run_trial(spec_text, index, seed)  # pragma: no cover - runs in worker processes
+def _run_block_local(
+    spec_text: str, indices: list[int], seeds: list[int]
+) -> list[dict[str, Any]]:  # pragma: no cover - runs in worker processes
+    return run_trials(spec_text, indices, seeds)
 
 
 # ----------------------------------------------------------------------------- campaign
@@ -289,6 +324,7 @@ def run_campaign(
     resume: bool = False,
     progress: bool | Callable[[int, int], None] = True,
     on_trial: Callable[[dict[str, Any]], None] | None = None,
+    lanes: int | None = None,
 ) -> Campaign:
     """Run ``trials`` Monte Carlo trials of ``spec`` (see the module docstring).
 
@@ -317,6 +353,10 @@ def run_campaign(
     on_trial : callable, optional
         Called in this process with each finished row (after it is queued for writing).
         An exception raised there stops the campaign: trials finished so far are written.
+    lanes : int, optional
+        Trials a worker runs together in lockstep (:class:`~hoplon.sim.batch.BatchEngine`;
+        default :data:`~hoplon.sim.batch.DEFAULT_LANES`; 1 runs them one by one). Every
+        trial's numbers are the same whatever ``lanes`` is.
 
     Returns
     -------
@@ -335,6 +375,12 @@ def run_campaign(
         raise InputError("--seed", f"{seed} is negative", "an integer >= 0")
     if workers is not None and workers < 0:
         raise InputError("--workers", f"{workers} is negative", "an integer >= 0")
+    if lanes is None:
+        from hoplon.sim.batch import DEFAULT_LANES
+
+        lanes = DEFAULT_LANES
+    if not isinstance(lanes, int) or lanes < 1:
+        raise InputError("--lanes", f"{lanes!r} is not a positive integer", "an integer >= 1")
     out = Path(out_dir) if out_dir is not None else None
     if resume and out is None:
         raise InputError("--resume", "needs the campaign directory", "--out DIR")
@@ -365,12 +411,13 @@ def run_campaign(
         bar = _progress(progress, len(done), trials)
         t0 = time.perf_counter()
         try:
+            blocks = _blocks(todo, n_workers, lanes)
             if backend == "serial":
-                results: Iterator[dict[str, Any]] = _serial(text, todo, seeds)
+                results: Iterator[dict[str, Any]] = _serial(text, blocks, seeds)
             elif backend == "processes":
-                results = _processes(text, todo, seeds, n_workers)
+                results = _processes(text, blocks, seeds, n_workers)
             else:
-                results = _dask(client, text, todo, seeds)
+                results = _dask(client, text, blocks, seeds)
             for row in results:
                 rows.append(row)
                 writer.add(row)
@@ -456,13 +503,13 @@ def _write_meta(out: Path, spec: ScenarioSpec, seed: int, trials: int) -> None:
 # ----------------------------------------------------------------------------- backends
 
 
-def _serial(text: str, todo: list[int], seeds: dict[int, int]) -> Iterator[dict[str, Any]]:
-    for i in todo:
-        yield run_trial(text, i, seeds[i])
+def _serial(text: str, blocks: list[list[int]], seeds: dict[int, int]) -> Iterator[dict[str, Any]]:
+    for block in blocks:
+        yield from run_trials(text, block, [seeds[i] for i in block])
 
 
 def _processes(
-    text: str, todo: list[int], seeds: dict[int, int], n_workers: int
+    text: str, blocks: list[list[int]], seeds: dict[int, int], n_workers: int
 ) -> Iterator[dict[str, Any]]:
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -472,20 +519,20 @@ def _processes(
         max_workers=n_workers, mp_context=ctx, initializer=_init_worker, initargs=(text,)
     )
     pending: set[Any] = set()
-    queue = iter(todo)
-    limit = 4 * n_workers  # bounded in flight: a stopped campaign leaves little queued work
+    queue = iter(blocks)
+    limit = 2 * n_workers  # bounded in flight: a stopped campaign leaves little queued work
     try:
         while True:
             while len(pending) < limit:
-                i = next(queue, None)
-                if i is None:
+                block = next(queue, None)
+                if block is None:
                     break
-                pending.add(pool.submit(_run_trial_local, text, i, seeds[i]))
+                pending.add(pool.submit(_run_block_local, text, block, [seeds[i] for i in block]))
             if not pending:
                 break
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                yield fut.result()
+                yield from fut.result()
     finally:
         for fut in pending:
             fut.cancel()
@@ -493,15 +540,18 @@ def _processes(
 
 
 def _dask(
-    client: Any, text: str, todo: list[int], seeds: dict[int, int]
+    client: Any, text: str, blocks: list[list[int]], seeds: dict[int, int]
 ) -> Iterator[dict[str, Any]]:
-    """Rows computed on a Dask cluster, as they complete (each worker caches its world)."""
+    """Rows computed on a Dask cluster, as blocks complete (each worker caches its world)."""
     from distributed import as_completed
 
-    futures = [client.submit(run_trial, text, i, seeds[i], pure=False) for i in todo]
+    futures = [
+        client.submit(run_trials, text, block, [seeds[i] for i in block], pure=False)
+        for block in blocks
+    ]
     try:
         for fut in as_completed(futures):
-            yield fut.result()
+            yield from fut.result()
     finally:
         client.cancel([f for f in futures if not f.done()])
 

@@ -90,6 +90,11 @@ def campaign(
     confidence: float = _CONFIDENCE,
     as_json: bool = typer.Option(False, "--json", help="Print the statistics as JSON."),
     progress: bool = _PROGRESS,
+    lanes: int | None = typer.Option(
+        None,
+        "--lanes",
+        help="Trials a worker runs together in lockstep (default 32; same numbers for any).",
+    ),
 ) -> None:
     """Run N Monte Carlo trials of a scenario: leakers, interceptors, survival, with CIs."""
     from hoplon.analysis.campaign import run_campaign
@@ -105,6 +110,7 @@ def campaign(
         out_dir=out,
         resume=resume,
         progress=progress,
+        lanes=lanes,
     )
     summary = camp.summary(confidence)
     info = {

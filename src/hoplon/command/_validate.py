@@ -19,6 +19,12 @@ def probability(field: str, value: ArrayLike) -> NDArray[np.float64]:
 def count(field: str, value: ArrayLike, *, minimum: int = 0) -> NDArray[np.int64]:
     """``value`` as an int array of whole numbers >= ``minimum``."""
     x = np.asarray(value)
+    if x.dtype.kind in "iu":  # integers: only the minimum to check
+        if x.size and x.min() < minimum:
+            raise InputError(
+                field, f"not a whole number >= {minimum}: {_show(x)}", f"integer >= {minimum}"
+            )
+        return x.astype(np.int64)
     if x.dtype.kind == "b":
         raise InputError(field, "expected a whole number, got a boolean", f"integer >= {minimum}")
     xf = np.asarray(x, dtype=np.float64)

@@ -363,6 +363,40 @@ class Network:
             out.append(Delivery(dst, float(message.time_s) + link.latency_s, message))
         return out
 
+    def routes(
+        self,
+        sender: str,
+        origin_sensors: frozenset[str],
+        threatened_asset: str | None = None,
+    ) -> tuple[tuple[str, float], ...] | None:
+        """``(recipient, latency [s])`` of every partner a track message from ``sender``
+        built from ``origin_sensors`` goes to (besides the sender), when no link from the
+        sender can lose it (``None`` otherwise: use :meth:`deliveries` with a generator).
+        The answer is kept for the next message like it."""
+        key = (sender, origin_sensors, threatened_asset)
+        cache = self.__dict__.setdefault("_routes", {})
+        out = cache.get(key, False)
+        if out is False:
+            links = [(d, link) for (src, d), link in sorted(self.links.items()) if src == sender]
+            if any(link.loss_probability > 0.0 for _, link in links):
+                out = None
+            else:
+                probe = TrackMessage(
+                    track_id=0,
+                    sender=sender,
+                    time_s=0.0,
+                    origin_sensors=origin_sensors,
+                    threatened_asset=threatened_asset,
+                )
+                out = tuple(
+                    (dst, link.latency_s)
+                    for d in self.deliveries(probe)[1:]
+                    for dst, link in links
+                    if dst == d.recipient
+                )
+            cache[key] = out
+        return out
+
     def send(self, message: TrackMessage, rng: np.random.Generator | None = None) -> list[Delivery]:
         """Route ``message`` into the inboxes it may reach; returns the deliveries."""
         out = self.deliveries(message, rng)

@@ -23,6 +23,7 @@ import datetime as _dt
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -146,38 +147,55 @@ def ecef_to_geodetic(
         Shapes ``r.shape[:-1]``; ``lon`` in (-pi, pi].
     """
     r = _f(r)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    a, b = ellipsoid.a_m, ellipsoid.b_m
+    shape = r.shape[:-1]
+    flat = np.ascontiguousarray(r.reshape(-1, 3))
+    lat = np.empty(flat.shape[0])
+    lon = np.empty(flat.shape[0])
+    alt = np.empty(flat.shape[0])
+    _geodetic_kernel(flat, ellipsoid.a_m, ellipsoid.b_m, lat, lon, alt)
+    return lat.reshape(shape), lon.reshape(shape), alt.reshape(shape)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _geodetic_kernel(
+    r: FloatArray, a: float, b: float, lat: FloatArray, lon: FloatArray, alt: FloatArray
+) -> None:  # pragma: no cover - compiled
+    """:func:`ecef_to_geodetic` point by point (each point iterates to its own tolerance)."""
     c2 = a * a - b * b
-    p = np.hypot(x, y)
-    az = np.abs(z)
-    lon = np.arctan2(y, x)
-    beta = np.arctan2(a * az, b * p)
-    if c2 > 0.0:
-        # Bracketed Newton: f(0) = -b|z| <= 0 <= a p = f(pi/2), keep [lo, hi] around a root
-        # and bisect whenever the Newton step leaves the bracket.
-        lo = np.zeros_like(beta)
-        hi = np.full_like(beta, 0.5 * math.pi)
-        for _ in range(80):
-            sb, cb = np.sin(beta), np.cos(beta)
-            fval = a * p * sb - b * az * cb - c2 * sb * cb
-            fder = a * p * cb + b * az * sb - c2 * (cb * cb - sb * sb)
-            lo = np.where(fval <= 0.0, beta, lo)
-            hi = np.where(fval >= 0.0, beta, hi)
-            with np.errstate(divide="ignore", invalid="ignore"):
+    for i in range(r.shape[0]):
+        x, y, z = r[i, 0], r[i, 1], r[i, 2]
+        lon[i] = math.atan2(y, x)
+        p = math.hypot(x, y)
+        if math.isnan(p) or math.isnan(z):  # NaN in, NaN out
+            lat[i] = math.nan
+            alt[i] = math.nan
+            continue
+        az = abs(z)
+        beta = math.atan2(a * az, b * p)
+        if c2 > 0.0:
+            # Bracketed Newton: f(0) = -b|z| <= 0 <= a p = f(pi/2), keep [lo, hi] around a
+            # root and bisect whenever the Newton step leaves the bracket.
+            lo = 0.0
+            hi = 0.5 * math.pi
+            for _ in range(80):
+                sb, cb = math.sin(beta), math.cos(beta)
+                fval = a * p * sb - b * az * cb - c2 * sb * cb
+                fder = a * p * cb + b * az * sb - c2 * (cb * cb - sb * sb)
+                if fval <= 0.0:
+                    lo = beta
+                if fval >= 0.0:
+                    hi = beta
                 new = beta - fval / fder
-            bad = ~((new >= lo) & (new <= hi))  # also catches nan from fder == 0
-            new = np.where(bad, 0.5 * (lo + hi), new)
-            delta = np.max(np.abs(new - beta), initial=0.0)
-            beta = new
-            if delta < 4e-16:
-                break
-    sb, cb = np.sin(beta), np.cos(beta)
-    lat = np.arctan2(a * sb, b * cb)
-    alt = (p - a * cb) * np.cos(lat) + (az - b * sb) * np.sin(lat)
-    lat = np.where(z < 0.0, -lat, lat)
-    lat = np.where(np.isnan(p) | np.isnan(z), np.nan, lat)  # NaN in, NaN out
-    return lat, lon, alt
+                if not (new >= lo and new <= hi):  # also catches nan from fder == 0
+                    new = 0.5 * (lo + hi)
+                delta = abs(new - beta)
+                beta = new
+                if delta < 4e-16:
+                    break
+        sb, cb = math.sin(beta), math.cos(beta)
+        la = math.atan2(a * sb, b * cb)
+        alt[i] = (p - a * cb) * math.cos(la) + (az - b * sb) * math.sin(la)
+        lat[i] = -la if z < 0.0 else la
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import Any
 
 import numpy as np
 
@@ -95,6 +94,7 @@ class BatchEngine:
             e.launch_s, e.impact_s = self.launch[k], self.impact[k]
             e.killed_s, e.first_detect = self.killed[k], self.first_detect[k]
         self.rcs = np.array([th.rcs_m2 for th in w.threats], dtype=float)
+        self.burnout = np.array([th.burnout_s for th in w.threats], dtype=float)
         groups: dict[int, list[int]] = {}
         for i, th in enumerate(w.threats):
             groups.setdefault(id(th.trajectory), []).append(i)
@@ -166,7 +166,14 @@ class BatchEngine:
                 k_ir = stream[1]
                 revisit = w.infrared[k_ir].constellation.revisit_s
                 common.push(t + revisit, EventKind.SENSOR_DWELL, infrared=k_ir)
-                for k in act:
+                # only lanes with a threat in boost can report (Engine._infrared_dwell)
+                boost = (
+                    (self.launch[act] <= t)
+                    & (t < self.impact[act])
+                    & (self.killed[act] > t)
+                    & (t - self.launch[act] < self.burnout)
+                ).any(axis=1)
+                for k in act[boost]:
                     lanes[k]._infrared_dwell(t, k_ir)
             else:
                 f = stream[1]
@@ -202,9 +209,7 @@ class BatchEngine:
         period = w.frame_period_s[force]
         frame = self.frame_index[force]
         self.frame_index[force] += 1
-        flying = (
-            (self.launch[act] <= t) & (t < self.impact[act]) & (self.killed[act] > t)
-        )  # (A, n)
+        flying = (self.launch[act] <= t) & (t < self.impact[act]) & (self.killed[act] > t)  # (A, n)
         row_lane, row_threat = np.nonzero(flying)  # lane-major: each lane's flying order
         counts = flying.sum(axis=1)
         scans = []
@@ -263,12 +268,6 @@ def _drain(e: Engine, key: tuple[float, int], end: float) -> None:
     handlers = e.handlers
     while heap and (heap[0].time_s, heap[0].priority) < key and heap[0].time_s <= end:
         ev = heapq.heappop(heap)
-        if (
-            ev.kind == EventKind.TRACK_DELIVERY
-            and ev.time_s > e.last_activity
-            and not e._pending_shots(ev.time_s)
-        ):
-            continue
         handlers[ev.kind](ev.time_s, **ev.data)
 
 

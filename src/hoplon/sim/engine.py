@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -118,6 +118,16 @@ class _Shot:
     hit: bool = False
     aim: np.ndarray | None = None
     planned_s: float = 0.0
+    command: int = 0
+
+
+class Report(NamedTuple):
+    """A shared track as a partner holds it (what :class:`TrackMessage` carries)."""
+
+    track_id: tuple[Any, ...]
+    time_s: float
+    origin_sensors: frozenset[str]
+    payload: tuple[np.ndarray, np.ndarray]
 
 
 def _rng_streams(seed: int, n_sensors: int) -> dict[str, Any]:
@@ -219,7 +229,11 @@ class Engine:
         self.queue = EventQueue()
         self.shots: list[_Shot] = []
         self.engagements: list[dict[tuple[Any, ...], _Engagement]] = [{} for _ in w.forces]
-        self.remote: list[dict[Any, TrackMessage]] = [{} for _ in w.forces]
+        self.remote: list[dict[Any, Report]] = [{} for _ in w.forces]
+        #: Shared tracks on their way to each force: (arrival, seq, command no., report).
+        self.pending: list[list[tuple[float, int, int, Report]]] = [[] for _ in w.forces]
+        self.n_sent = 0
+        self.n_commands = 0
         self.predictions: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
         self.pip_cache: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
         self.threat_values: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
@@ -256,7 +270,6 @@ class Engine:
             EventKind.THREAT_LAUNCH: self._on_launch,
             EventKind.IMPACT: self._on_impact,
             EventKind.SENSOR_DWELL: self._on_dwell,
-            EventKind.TRACK_DELIVERY: self._on_delivery,
             EventKind.COMMAND_CYCLE: self._on_command,
             EventKind.INTERCEPTOR_LAUNCH: self._on_interceptor_launch,
             EventKind.INTERCEPT: self._on_intercept,
@@ -278,8 +291,7 @@ class Engine:
             ev = self.queue.pop()
             if (
                 ev.time_s > last_activity
-                and ev.kind
-                in (EventKind.SENSOR_DWELL, EventKind.COMMAND_CYCLE, EventKind.TRACK_DELIVERY)
+                and ev.kind in (EventKind.SENSOR_DWELL, EventKind.COMMAND_CYCLE)
                 and not self._pending_shots(ev.time_s)
             ):
                 continue  # nothing left to see or decide: let the clock run out
@@ -300,16 +312,13 @@ class Engine:
             recipient = w.force_index(rec["recipient"])
             if recipient not in self.local:
                 continue
-            msg = TrackMessage(
+            report = Report(
                 track_id=tuple(rec["track_id"]),
-                sender=rec["sender"],
                 time_s=rec["time_s"],
                 origin_sensors=frozenset(rec["origin_sensors"]),
                 payload=(np.asarray(rec["x"]), np.asarray(rec["P"])),
             )
-            self.queue.push(
-                max(rec["arrival_s"], t), EventKind.TRACK_DELIVERY, recipient=recipient, message=msg
-            )
+            self._send(recipient, max(rec["arrival_s"], t), report)
         for kill in reply.get("kills", []):
             i = int(kill["threat"])
             if kill["time_s"] < self.killed_s[i]:
@@ -440,46 +449,92 @@ class Engine:
 
     # ------------------------------------------------------------------ network
     def _share(self, t: float, force: int) -> None:
+        """Send the force's confirmed tracks to the partners its policy allows."""
         w = self.world
         tracks = self.trackers[force].tracks
         name = w.forces[force]
-        sensor_keys = list(w.spec.sensors)
+        names = w.sensor_names
         for j in np.nonzero(tracks.status == TrackStatus.CONFIRMED)[0]:
-            msg = TrackMessage(
+            origin = names.get(tracks.sensors[j])
+            if origin is None:
+                origin = names[tracks.sensors[j]] = frozenset(
+                    w.sensor_keys[s] for s in tracks.sensors[j]
+                )
+            report = Report(
                 track_id=(name, int(tracks.track_id[j])),
-                sender=name,
                 time_s=float(tracks.time_s[j]),
-                origin_sensors=frozenset(sensor_keys[s] for s in tracks.sensors[j]),
+                origin_sensors=origin,
                 payload=(tracks.x[j, :6].copy(), tracks.P[j, :6, :6].copy()),
             )
-            for d in w.network.deliveries(msg, self.rngs["network"]):
-                if d.recipient != name and w.force_index(d.recipient) not in self.local:
-                    x, P = msg.payload
+            routes = w.network.routes(name, origin)
+            if routes is None:  # a lossy link: draw each delivery
+                msg = TrackMessage(
+                    track_id=report.track_id,
+                    sender=name,
+                    time_s=report.time_s,
+                    origin_sensors=origin,
+                    payload=report.payload,
+                )
+                arrivals = [
+                    (d.recipient, d.arrival_time_s)
+                    for d in w.network.deliveries(msg, self.rngs["network"])[1:]
+                ]
+            else:
+                arrivals = [(dst, report.time_s + latency) for dst, latency in routes]
+            for recipient, arrival in arrivals:
+                r = w.force_index(recipient)
+                if r in self.local:
+                    self._send(r, arrival, report)
+                else:
+                    x, P = report.payload
                     self.outbox["tracks"].append(
                         {
-                            "recipient": d.recipient,
-                            "arrival_s": d.arrival_time_s,
-                            "track_id": list(msg.track_id),
-                            "sender": msg.sender,
-                            "time_s": msg.time_s,
-                            "origin_sensors": sorted(msg.origin_sensors),
+                            "recipient": recipient,
+                            "arrival_s": arrival,
+                            "track_id": list(report.track_id),
+                            "sender": name,
+                            "time_s": report.time_s,
+                            "origin_sensors": sorted(origin),
                             "x": x.tolist(),
                             "P": P.tolist(),
                         }
                     )
-                elif d.recipient != name:
-                    self.queue.push(
-                        d.arrival_time_s,
-                        EventKind.TRACK_DELIVERY,
-                        recipient=w.force_index(d.recipient),
-                        message=d.message,
-                    )
 
-    def _on_delivery(self, t: float, recipient: int, message: TrackMessage) -> None:
+    def _send(self, recipient: int, arrival_s: float, report: Report) -> None:
+        """Put a shared track on its way to ``recipient`` (it arrives at ``arrival_s``)."""
+        self.pending[recipient].append((arrival_s, self.n_sent, self.n_commands, report))
+        self.n_sent += 1
+
+    def _receive(self, recipient: int, t: float, kind: EventKind) -> None:
+        """Deliver to ``recipient`` what has arrived before an event ``kind`` at ``t``.
+
+        Deliveries are applied in arrival order, as if each were an event of kind
+        ``TRACK_DELIVERY`` at its arrival time (simultaneous events run in the order of
+        :class:`EventKind`); a delivery that would arrive when the trial has nothing left to
+        see or decide is dropped, as the engine drops such events.
+        """
+        pending = self.pending[recipient]
+        if not pending:
+            return
+        key = (t, int(kind))
+        due = [p for p in pending if (p[0], int(EventKind.TRACK_DELIVERY)) < key]
+        if not due:
+            return
+        self.pending[recipient] = [p for p in pending if (p[0], 4) >= key]
+        due.sort(key=lambda p: (p[0], p[1]))
+        for arrival, _, sent_in, report in due:
+            if arrival > self.last_activity and not any(
+                s.intercept_s >= arrival and (s.command <= sent_in or s.planned_s < arrival)
+                for s in self.shots
+            ):
+                continue  # the shots existing when it arrives are the ones that count
+            self._deliver(recipient, report)
+
+    def _deliver(self, recipient: int, report: Report) -> None:
         box = self.remote[recipient]
-        old = box.get(message.track_id)
-        if old is None or message.time_s >= old.time_s:
-            box[message.track_id] = message
+        old = box.get(report.track_id)
+        if old is None or report.time_s >= old.time_s:
+            box[report.track_id] = report
 
     # ------------------------------------------------------------------ decision
     def _picture(
@@ -490,33 +545,50 @@ class Engine:
         conf = np.nonzero(
             (tracks.status == TrackStatus.CONFIRMED) & (tracks.hits >= MIN_TRACK_UPDATES)
         )[0]
-        keys: list[tuple[Any, ...]] = [("own", force, int(tracks.track_id[j])) for j in conf]
-        xs = [tracks.x[j, :6] for j in conf]
-        Ps = [tracks.P[j, :6, :6] for j in conf]
-        ts = [float(tracks.time_s[j]) for j in conf]
-        remote = [False] * len(conf)
-        own_pos = np.array([x[:3] + x[3:6] * (t - tj) for x, tj in zip(xs, ts, strict=True)])
+        keys: list[tuple[Any, ...]] = [("own", force, int(i)) for i in tracks.track_id[conf]]
+        x_own = tracks.x[conf, :6]
+        P_own = tracks.P[conf, :6, :6]
+        t_own = tracks.time_s[conf]
+        own_pos = x_own[:, :3] + x_own[:, 3:6] * (t - t_own)[:, None]
+        self._receive(force, t, EventKind.COMMAND_CYCLE)
         # drop stale remote tracks (no report for 3 command cycles)
         stale = 3 * self.world.force_cycle_s[force] + 30.0
-        for tid, msg in list(self.remote[force].items()):
+        box = self.remote[force]
+        msgs = []
+        for tid, msg in list(box.items()):
             if t - msg.time_s > stale:
-                del self.remote[force][tid]
-                continue
-            x, P = msg.payload
-            pos = x[:3] + x[3:6] * (t - msg.time_s)
-            if len(own_pos):
-                d = np.linalg.norm(own_pos - pos, axis=1)
-                sig = math.sqrt(max(np.trace(P[:3, :3]), 1.0))
-                if d.min() < max(5_000.0, 4.0 * sig):
-                    continue  # the partner's track of a threat this force tracks itself
-            keys.append(("remote", *tuple(tid)))
-            xs.append(x)
-            Ps.append(P)
-            ts.append(msg.time_s)
-            remote.append(True)
+                del box[tid]
+            else:
+                msgs.append((tid, msg))
+        xs = [x_own]
+        Ps = [P_own]
+        ts = [t_own]
+        n_remote = 0
+        if msgs:
+            x_rem = np.array([m.payload[0] for _, m in msgs])
+            P_rem = np.array([m.payload[1] for _, m in msgs])
+            t_rem = np.array([m.time_s for _, m in msgs])
+            keep = np.ones(len(msgs), dtype=bool)
+            if len(conf):
+                # a partner's track of a threat this force tracks itself is not added
+                pos = x_rem[:, :3] + x_rem[:, 3:6] * (t - t_rem)[:, None]
+                d = np.linalg.norm(own_pos[None, :, :] - pos[:, None, :], axis=2).min(axis=1)
+                tr = P_rem[:, 0, 0] + P_rem[:, 1, 1] + P_rem[:, 2, 2]
+                sig = np.sqrt(np.maximum(tr, 1.0))
+                keep = ~(d < np.maximum(5_000.0, 4.0 * sig))
+            for (tid, _), ok in zip(msgs, keep, strict=True):
+                if ok:
+                    keys.append(("remote", *tuple(tid)))
+            xs.append(x_rem[keep])
+            Ps.append(P_rem[keep])
+            ts.append(t_rem[keep])
+            n_remote = int(keep.sum())
         if not keys:
             return [], np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0), np.empty(0, bool)
-        return keys, np.array(xs), np.array(Ps), np.array(ts), np.array(remote)
+        remote = np.zeros(len(keys), dtype=bool)
+        remote[len(conf) :] = True
+        assert len(conf) + n_remote == len(keys)
+        return keys, np.concatenate(xs), np.concatenate(Ps), np.concatenate(ts), remote
 
     def _stage_shots(self, stage: int) -> int:
         d = self.doctrine
@@ -536,6 +608,7 @@ class Engine:
         """First step of a command cycle: share, build the picture, pick what may be engaged
         (eligible by doctrine and fire-control quality) and the batteries that may fire."""
         w = self.world
+        self.n_commands += 1
         self._share(t, force)
         keys, x, P, tx, remote = self._picture(t, force)
         if not keys:
@@ -595,6 +668,9 @@ class Engine:
                     p[col, j] = pk
                     t_launch[col, j], t_int[col, j] = tl, ti
                     r_pip[col, j] = rp
+        due = t_launch <= (earliest_launch + w.force_cycle_s[force])[:, None]
+        if not due.any():
+            return  # no shot could be committed this cycle, whatever the assignment
         shots_per_threat = np.array([self._stage_shots(s) for s in plan.stage])
         problem = AssignmentProblem(
             p_kill=p,
@@ -650,6 +726,7 @@ class Engine:
                     stage=st,
                     remote=remote,
                     planned_s=t,
+                    command=self.n_commands,
                 )
                 self.shots.append(shot)
                 e.shots.append(shot.index)
@@ -733,6 +810,7 @@ class Engine:
         the force's track (own or delivered) nearest the planned point. The aim moves only
         within the midcourse divert of the planned intercept point.
         """
+        self._receive(s.force, t, EventKind.INTERCEPT)
         tracks = self.trackers[s.force].tracks
         estimates: list[tuple[bool, np.ndarray]] = []
         for j in range(len(tracks)):
@@ -1128,10 +1206,9 @@ def _predict_paths(
                 t_imp[i] = res.impact_t[row]
                 r_imp[i] = res.impact_y[row, :3]
                 # last sample is the impact (off-grid): keep grid samples only
-                on_grid = np.isclose(
-                    (ti - t) / PREDICTION_STEP_S, np.round((ti - t) / PREDICTION_STEP_S)
-                )
-                paths[i, :m][~on_grid[:m]] = np.nan
+                u = (ti[:m] - t) / PREDICTION_STEP_S
+                off_grid = np.abs(u - np.round(u)) > 1e-8 + 1e-5 * np.abs(np.round(u))
+                paths[i, :m][off_grid] = np.nan
     return grid, paths, t_imp, r_imp
 
 
@@ -1157,36 +1234,35 @@ def _impact_predictions(
         la_all, lo_all, _ = ecef_to_geodetic(r_imp[has_impact], WGS84)
         lat[has_impact], lon[has_impact] = la_all, lo_all
     centres = [np.asarray(geodetic_to_ecef(a.lat_rad, a.lon_rad, 0.0, WGS84)) for a in assets]
-    for i in range(n):
-        sig_p2 = float(np.trace(P[i, :3, :3])) / 3.0
-        sig_v2 = float(np.trace(P[i, 3:6, 3:6])) / 3.0
-        if has_impact[i]:
-            tgo = max(t_imp[i] - t, 0.0)
-            var = sig_p2 + sig_v2 * tgo**2 + 500.0**2
-        elif assets:
-            # air-breathing or no impact in the horizon: closest approach to an asset
-            pts = paths[i]
-            ok = np.all(np.isfinite(pts), axis=1)
-            if not ok.any():
-                continue
-            best = None
-            for a, c in zip(assets, centres, strict=True):
-                d = np.linalg.norm(pts[ok] - c, axis=1)
-                j = int(np.argmin(d))
-                score = d[j] / a.radius_m
-                if best is None or score < best[0]:
-                    best = (score, j)
-            assert best is not None
-            j = best[1]
-            p = pts[ok][j]
-            la, lo, _ = ecef_to_geodetic(p, WGS84)
-            lat[i], lon[i] = float(la), float(lo)
-            t_imp[i] = grid[ok][j]
-            tgo = max(t_imp[i] - t, 0.0)
-            var = sig_p2 + sig_v2 * tgo**2 + 2_000.0**2
-        else:
+    sig_p2 = (P[:, 0, 0] + P[:, 1, 1] + P[:, 2, 2]) / 3.0
+    sig_v2 = (P[:, 3, 3] + P[:, 4, 4] + P[:, 5, 5]) / 3.0
+    var = np.full(n, np.nan)
+    if has_impact.any():
+        tgo = np.maximum(t_imp[has_impact] - t, 0.0)
+        var[has_impact] = sig_p2[has_impact] + sig_v2[has_impact] * tgo**2 + 500.0**2
+    for i in np.nonzero(~has_impact)[0] if assets else ():
+        # air-breathing or no impact in the horizon: closest approach to an asset
+        pts = paths[i]
+        ok = np.all(np.isfinite(pts), axis=1)
+        if not ok.any():
             continue
-        cov[i] = np.eye(2) * var
+        best = None
+        for a, c in zip(assets, centres, strict=True):
+            d = np.linalg.norm(pts[ok] - c, axis=1)
+            j = int(np.argmin(d))
+            score = d[j] / a.radius_m
+            if best is None or score < best[0]:
+                best = (score, j)
+        assert best is not None
+        j = best[1]
+        p = pts[ok][j]
+        la, lo, _ = ecef_to_geodetic(p, WGS84)
+        lat[i], lon[i] = float(la), float(lo)
+        t_imp[i] = grid[ok][j]
+        tgo_i = max(t_imp[i] - t, 0.0)
+        var[i] = sig_p2[i] + sig_v2[i] * tgo_i**2 + 2_000.0**2
+    has_var = np.isfinite(var)
+    cov[has_var] = np.eye(2) * var[has_var, None, None]
     ok = np.isfinite(lat)
     lat = np.where(ok, lat, 0.0)
     lon = np.where(ok, lon, 0.0)

@@ -99,6 +99,16 @@ class World:
         return next(i for i, b in enumerate(self.batteries) if b.key == key)
 
     @cached_property
+    def sensor_keys(self) -> list[str]:
+        """Scenario keys of the sensors, by sensor id."""
+        return list(self.spec.sensors)
+
+    @cached_property
+    def sensor_names(self) -> dict[frozenset[int], frozenset[str]]:
+        """Sensor-id sets seen so far and their key sets (filled as tracks are shared)."""
+        return {}
+
+    @cached_property
     def force_batteries(self) -> list[list[int]]:
         """Indices of each force's batteries, in scenario order."""
         return [

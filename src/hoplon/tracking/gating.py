@@ -8,6 +8,7 @@ is ``d² ≤ γ`` with ``γ`` the χ²(k) quantile of the gate probability.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,6 +23,11 @@ FloatArray = NDArray[np.float64]
 
 def chi2_gate(probability: float, dim: int) -> float:
     """Gate threshold ``γ`` on ``d²`` with ``P(χ²(dim) ≤ γ) = probability``."""
+    return _chi2_gate(float(probability), int(dim))
+
+
+@functools.lru_cache(maxsize=256)
+def _chi2_gate(probability: float, dim: int) -> float:
     if not 0.0 < probability < 1.0:
         raise InputError("gate_probability", f"must be in (0, 1), got {probability}", "(0, 1)")
     if dim < 1:
