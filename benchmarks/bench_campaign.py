@@ -1,13 +1,14 @@
 """Monte Carlo campaign throughput: trials per second with 1 and K local workers.
 
-Baseline (same process, same seeds): a bare loop of ``hoplon.sim.run(world, seed)`` over a
-world compiled once; its rate is what the engine alone gives, so ``campaign / baseline`` is
-the campaign machinery's overhead (rows, Parquet, progress) and ``K workers / 1 worker`` the
-parallel speed-up. Worker start-up (interpreter, imports, world compile) is reported apart
-from the steady-state rate. A cProfile of one trial shows where the engine's time goes.
+Baseline (same process, same seeds): a bare loop of ``hoplon.sim.run(world, seed)``, one
+trial at a time, over a world compiled once. Then the lockstep engine in this process
+(:class:`hoplon.sim.batch.BatchEngine`, ``--lanes`` trials together), checked to give the
+baseline's results for the baseline's seeds; then full campaigns (``run_campaign``: worker
+processes, Parquet rows, seeds from the root SeedSequence) on 1 and K workers. Campaign rates
+include everything: spawning the workers, imports, compiling the world in each worker.
 
-Run: ``python benchmarks/bench_campaign.py [--scenario two_partner] [--trials 8]
-[--workers 1,2] [--profile]``.
+Run: ``python benchmarks/bench_campaign.py [--scenario two_partner] [--trials 64]
+[--lanes 32] [--workers 1,2] [--baseline-trials 4] [--profile]``.
 """
 
 from __future__ import annotations
@@ -22,21 +23,17 @@ import time
 from hoplon.analysis.campaign import run_campaign, trial_seed
 from hoplon.scenario import load
 from hoplon.sim import compile_world, run
-
-
-def steady_rate(times: list[float], workers: int) -> float:
-    """Trials/s between the ``workers``-th completion and the last (start-up excluded)."""
-    if len(times) <= workers:
-        return float("nan")
-    return (len(times) - workers) / (times[-1] - times[workers - 1])
+from hoplon.sim.batch import BatchEngine
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="two_partner")
-    ap.add_argument("--trials", type=int, default=8)
+    ap.add_argument("--trials", type=int, default=64, help="trials per worker in campaigns")
+    ap.add_argument("--lanes", type=int, default=32)
     ap.add_argument("--workers", default="1,2")
-    ap.add_argument("--profile", action="store_true", help="profile one trial (cProfile)")
+    ap.add_argument("--baseline-trials", type=int, default=4)
+    ap.add_argument("--profile", action="store_true", help="profile one block (cProfile)")
     args = ap.parse_args()
     spec = load(args.scenario)
 
@@ -44,35 +41,38 @@ def main() -> None:
     world = compile_world(spec)
     compile_s = time.perf_counter() - t0
     run(world, trial_seed(0, 0))  # warm numba/JIT paths
+    seeds = [trial_seed(0, i) for i in range(args.lanes)]
     t0 = time.perf_counter()
-    for i in range(args.trials):
-        run(world, trial_seed(0, i))
-    base = args.trials / (time.perf_counter() - t0)
+    base_results = [run(world, s) for s in seeds[: args.baseline_trials]]
+    base = args.baseline_trials / (time.perf_counter() - t0)
     print(f"scenario {args.scenario}: world compile {compile_s:.2f} s (once per worker)")
-    print(f"baseline, bare engine loop:        {base:7.3f} trials/s ({1 / base:.2f} s a trial)")
+    print(
+        f"baseline, one trial at a time (Engine):  {base:7.3f} trials/s ({1 / base:.2f} s a trial)"
+    )
+
+    t0 = time.perf_counter()
+    lanes = BatchEngine(world, seeds).run()
+    rate = args.lanes / (time.perf_counter() - t0)
+    same = all(
+        a.summary == b.summary and a.shots.equals(b.shots)
+        for a, b in zip(base_results, lanes, strict=False)
+    )
+    print(
+        f"lockstep, {args.lanes} lanes (BatchEngine): {rate:7.3f} trials/s "
+        f"({rate / base:.2f} x baseline; same results as the baseline: {same})"
+    )
 
     rates: dict[int, float] = {}
     for k in [int(w) for w in args.workers.split(",")]:
-        stamps: list[float] = []
+        n = args.trials * k
         with tempfile.TemporaryDirectory() as out:
-            t0 = time.perf_counter()
             camp = run_campaign(
-                spec,
-                args.trials,
-                seed=0,
-                workers=k,
-                out_dir=out,
-                progress=False,
-                on_trial=lambda _row, s=stamps, t=t0: s.append(time.perf_counter() - t),
+                spec, n, seed=0, workers=k, out_dir=out, progress=False, lanes=args.lanes
             )
-        total = args.trials / camp.wall_s
-        steady = total if k <= 1 else steady_rate(stamps, k)
-        rates[k] = steady
-        first = stamps[0] if stamps else float("nan")
+        rates[k] = n / camp.wall_s
         print(
-            f"campaign, {k} worker(s) ({camp.backend:9s}): {steady:7.3f} trials/s steady, "
-            f"{total:.3f} overall (first trial after {first:.1f} s), "
-            f"{steady / base:.2f} x baseline"
+            f"campaign, {k} worker(s) ({camp.backend:9s}), {n} trials: {rates[k]:7.3f} trials/s "
+            f"overall ({camp.wall_s:.1f} s, start-up included), {rates[k] / base:.2f} x baseline"
         )
     if 1 in rates:
         for k, r in rates.items():
@@ -82,10 +82,10 @@ def main() -> None:
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()
-        run(world, trial_seed(0, 1))
+        BatchEngine(world, seeds).run()
         prof.disable()
         buf = io.StringIO()
-        pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(15)
+        pstats.Stats(prof, stream=buf).sort_stats("cumtime").print_stats(25)
         print(buf.getvalue())
 
 

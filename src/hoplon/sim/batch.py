@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import Any
 
 import numpy as np
 
@@ -117,7 +118,7 @@ class BatchEngine:
             )
             for f in range(len(w.forces))
         ]
-        self._views: list[dict[int, TrackSet]] = [{} for _ in w.forces]
+        self._views: list[dict[Any, Any]] = [{} for _ in w.forces]
         for k, e in enumerate(lanes):
             e.trackers = [_LaneTracks(self, f, k) for f in range(len(w.forces))]
         self.frame_index = [0 for _ in w.forces]
@@ -183,10 +184,19 @@ class BatchEngine:
 
     # --------------------------------------------------------------------------- views
     def _lane_tracks(self, force: int, lane: int) -> TrackSet:
+        """Lane ``lane``'s tracks of ``force`` (as its own tracker holds them): slices of
+        one copy of the force's tracks grouped by lane, made once per frame."""
         views = self._views[force]
+        if not views:
+            tracker = self.trackers[force]
+            order = np.argsort(tracker.lane, kind="stable")
+            grouped = tracker.tracks.select(order)
+            bounds = np.searchsorted(tracker.lane[order], np.arange(len(self.lanes) + 1))
+            views["grouped"] = (grouped, bounds)
         view = views.get(lane)
         if view is None:
-            view = self.trackers[force].lane_tracks(lane)
+            grouped, bounds = views["grouped"]
+            view = _slice(grouped, int(bounds[lane]), int(bounds[lane + 1]))
             views[lane] = view
         return view
 
@@ -260,6 +270,25 @@ class BatchEngine:
         looking[act] = True
         self.trackers[force].step_frame(t, scans, scan_lanes, looking)
         self._views[force] = {}
+
+
+def _slice(tracks: TrackSet, a: int, b: int) -> TrackSet:
+    """Rows ``a:b`` of a track set (views of its arrays)."""
+    return TrackSet(
+        x=tracks.x[a:b],
+        P=tracks.P[a:b],
+        time_s=tracks.time_s[a:b],
+        track_id=tracks.track_id[a:b],
+        status=tracks.status[a:b],
+        history=tracks.history[a:b],
+        hits=tracks.hits[a:b],
+        misses=tracks.misses[a:b],
+        age=tracks.age[a:b],
+        last_update_s=tracks.last_update_s[a:b],
+        owner=tracks.owner[a:b],
+        sensors=tracks.sensors[a:b],
+        partners=tracks.partners[a:b],
+    )
 
 
 def _drain(e: Engine, key: tuple[float, int], end: float) -> None:

@@ -48,7 +48,7 @@ from hoplon.command.assignment import AssignmentProblem, Greedy, Layered, Optima
 from hoplon.command.network import TrackMessage
 from hoplon.command.threat_evaluation import ImpactPredictions, evaluate_threats
 from hoplon.earth.constants import R_EARTH_MEAN_M
-from hoplon.earth.frames import WGS84, ecef_to_geodetic, enu_matrix, geodetic_to_ecef
+from hoplon.earth.frames import WGS84, ecef_to_geodetic, geodetic_to_ecef
 from hoplon.earth.geodesy import destination
 from hoplon.errors import InputError
 from hoplon.flight import EarthModel, make_params, propagate
@@ -63,6 +63,9 @@ from hoplon.tracking.models import Ballistic
 from hoplon.tracking.state import TrackStatus
 from hoplon.tracking.tracker import Tracker
 from hoplon.weapons.pip import ThreatPath, solve_pip
+
+_CONFIRMED = int(TrackStatus.CONFIRMED)
+_DELIVERY = int(EventKind.TRACK_DELIVERY)
 
 #: Distance within which an interceptor's seeker acquires and can divert to a threat [m].
 ACQUISITION_BASKET_M = 5_000.0
@@ -454,7 +457,7 @@ class Engine:
         tracks = self.trackers[force].tracks
         name = w.forces[force]
         names = w.sensor_names
-        for j in np.nonzero(tracks.status == TrackStatus.CONFIRMED)[0]:
+        for j in np.nonzero(tracks.status == _CONFIRMED)[0]:
             origin = names.get(tracks.sensors[j])
             if origin is None:
                 origin = names[tracks.sensors[j]] = frozenset(
@@ -517,10 +520,10 @@ class Engine:
         if not pending:
             return
         key = (t, int(kind))
-        due = [p for p in pending if (p[0], int(EventKind.TRACK_DELIVERY)) < key]
+        due = [p for p in pending if (p[0], _DELIVERY) < key]
         if not due:
             return
-        self.pending[recipient] = [p for p in pending if (p[0], 4) >= key]
+        self.pending[recipient] = [p for p in pending if (p[0], _DELIVERY) >= key]
         due.sort(key=lambda p: (p[0], p[1]))
         for arrival, _, sent_in, report in due:
             if arrival > self.last_activity and not any(
@@ -542,15 +545,15 @@ class Engine:
     ) -> tuple[list[tuple[Any, ...]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Keys, states (n,6), covariances (n,6,6), state times (n,) and remote flags."""
         tracks = self.trackers[force].tracks
-        conf = np.nonzero(
-            (tracks.status == TrackStatus.CONFIRMED) & (tracks.hits >= MIN_TRACK_UPDATES)
-        )[0]
+        self._receive(force, t, EventKind.COMMAND_CYCLE)
+        if not len(tracks) and not self.remote[force]:
+            return [], np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0), np.empty(0, bool)
+        conf = np.nonzero((tracks.status == _CONFIRMED) & (tracks.hits >= MIN_TRACK_UPDATES))[0]
         keys: list[tuple[Any, ...]] = [("own", force, int(i)) for i in tracks.track_id[conf]]
         x_own = tracks.x[conf, :6]
         P_own = tracks.P[conf, :6, :6]
         t_own = tracks.time_s[conf]
         own_pos = x_own[:, :3] + x_own[:, 3:6] * (t - t_own)[:, None]
-        self._receive(force, t, EventKind.COMMAND_CYCLE)
         # drop stale remote tracks (no report for 3 command cycles)
         stale = 3 * self.world.force_cycle_s[force] + 30.0
         box = self.remote[force]
@@ -1171,12 +1174,17 @@ def _predict_paths(
     air = (alt < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
     # air-breathing: great circle at the track's altitude and horizontal speed (a noisy
     # vertical velocity would otherwise fly the prediction into the ground)
-    for i in np.nonzero(air)[0]:
-        lat, lon, h = ecef_to_geodetic(x[i, :3], WGS84)
-        e, n_, _ = enu_matrix(lat, lon) @ x[i, 3:6]
-        dist = np.hypot(e, n_) * (grid - tx[i])
-        la, lo = destination(lat, lon, math.atan2(e, n_), dist)
-        paths[i] = geodetic_to_ecef(la, lo, np.full(grid.size, max(float(h), 10.0)), WGS84)
+    ia = np.nonzero(air)[0]
+    if len(ia):
+        lat, lon, h = ecef_to_geodetic(x[ia, :3], WGS84)
+        vx, vy, vz = x[ia, 3], x[ia, 4], x[ia, 5]
+        sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+        e = -so * vx + co * vy  # east and north components of the velocity
+        n_ = -sl * co * vx - sl * so * vy + cl * vz
+        dist = np.hypot(e, n_)[:, None] * (grid[None, :] - tx[ia][:, None])
+        la, lo = destination(lat[:, None], lon[:, None], np.arctan2(e, n_)[:, None], dist)
+        hh = np.broadcast_to(np.maximum(h, 10.0)[:, None], la.shape)
+        paths[ia] = geodetic_to_ecef(la, lo, hh, WGS84)
     bal = np.nonzero(~air)[0]
     if len(bal):
         model = EarthModel()
