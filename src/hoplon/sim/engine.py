@@ -457,17 +457,21 @@ class Engine:
         tracks = self.trackers[force].tracks
         name = w.forces[force]
         names = w.sensor_names
-        for j in np.nonzero(tracks.status == _CONFIRMED)[0]:
+        conf = np.nonzero(tracks.status == _CONFIRMED)[0]
+        if not len(conf):
+            return
+        xs = tracks.x[conf, :6]  # copies: what was sent does not change with the tracks
+        Ps = tracks.P[conf, :6, :6]
+        for i, (j, tid, ts) in enumerate(
+            zip(conf, tracks.track_id[conf].tolist(), tracks.time_s[conf].tolist(), strict=True)
+        ):
             origin = names.get(tracks.sensors[j])
             if origin is None:
                 origin = names[tracks.sensors[j]] = frozenset(
                     w.sensor_keys[s] for s in tracks.sensors[j]
                 )
             report = Report(
-                track_id=(name, int(tracks.track_id[j])),
-                time_s=float(tracks.time_s[j]),
-                origin_sensors=origin,
-                payload=(tracks.x[j, :6].copy(), tracks.P[j, :6, :6].copy()),
+                track_id=(name, tid), time_s=ts, origin_sensors=origin, payload=(xs[i], Ps[i])
             )
             routes = w.network.routes(name, origin)
             if routes is None:  # a lossy link: draw each delivery
@@ -575,7 +579,8 @@ class Engine:
             if len(conf):
                 # a partner's track of a threat this force tracks itself is not added
                 pos = x_rem[:, :3] + x_rem[:, 3:6] * (t - t_rem)[:, None]
-                d = np.linalg.norm(own_pos[None, :, :] - pos[:, None, :], axis=2).min(axis=1)
+                diff = own_pos[None, :, :] - pos[:, None, :]
+                d = np.sqrt(np.add.reduce(diff * diff, axis=2)).min(axis=1)
                 tr = P_rem[:, 0, 0] + P_rem[:, 1, 1] + P_rem[:, 2, 2]
                 sig = np.sqrt(np.maximum(tr, 1.0))
                 keep = ~(d < np.maximum(5_000.0, 4.0 * sig))
@@ -629,8 +634,8 @@ class Engine:
                 eligible[i] = False
         # fire-control quality: only settled tracks are engaged (a track formed in boost
         # predicts the intercept point badly until its velocity has converged)
-        sig_p = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))
-        sig_v = np.sqrt(np.trace(P[:, 3:6, 3:6], axis1=1, axis2=2))
+        sig_p = np.sqrt(P[:, 0, 0] + P[:, 1, 1] + P[:, 2, 2])
+        sig_v = np.sqrt(P[:, 3, 3] + P[:, 4, 4] + P[:, 5, 5])
         eligible &= (sig_p <= MAX_POSITION_SIGMA_M) & (sig_v <= MAX_VELOCITY_SIGMA_MPS)
         reserve = w.spec.command.reserve
         bats = [b for b in w.force_batteries[force] if self.inventory[b] > reserve]
@@ -989,10 +994,24 @@ class _Plan:
     remote: np.ndarray
     stage: np.ndarray
     bats: list[int]
-    paths: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 3)))
-    alts: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    entries: list[tuple[Any, ...]] = field(default_factory=list)
     pred_t: list[float] = field(default_factory=list)
     value: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    def path(self, j: int, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Entry ``j``'s predicted positions (k, 3) and altitudes (k,) on ``grid`` (NaN
+        after the prediction ends)."""
+        _, c0, path, _, _, alt = self.entries[j]
+        k = grid.size
+        off = round((grid[0] - c0) / PREDICTION_STEP_S)
+        seg = path[off : off + k]
+        if len(seg) == k:
+            return seg, alt[off : off + k]
+        out = np.full((k, 3), np.nan)
+        out_alt = np.full(k, np.nan)
+        out[: len(seg)] = seg
+        out_alt[: len(seg)] = alt[off : off + k]
+        return out, out_alt
 
 
 def command_cycle(t: float, force: int, engines: list[Engine]) -> None:
@@ -1013,8 +1032,8 @@ def command_cycle(t: float, force: int, engines: list[Engine]) -> None:
 def _predict_plans(world: World, t: float, force: int, plans: list[_Plan]) -> np.ndarray:
     """Predicted paths on the common grid starting at ``t`` rounded up to the step, reusing
     each track's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to multiples of
-    the step, so older predictions are sliced, not interpolated). Sets ``paths``, ``alts``
-    and ``pred_t`` of every plan; returns the grid."""
+    the step, so older predictions are sliced, not interpolated). Sets ``entries`` (the
+    predictions) and ``pred_t`` of every plan; returns the grid."""
     step = PREDICTION_STEP_S
     k = round(PREDICTION_HORIZON_S / step) + 1
     t0 = math.ceil(t / step - 1e-9) * step
@@ -1042,18 +1061,8 @@ def _predict_plans(world: World, t: float, force: int, plans: list[_Plan]) -> np
             )
     for plan in plans:
         cache = plan.engine.predictions[force]
-        n = len(plan.keys)
-        paths = np.full((n, k, 3), np.nan)
-        alts = np.full((n, k), np.nan)
-        pred_t = []
-        for i, key in enumerate(plan.keys):
-            tp, c0, path, _, _, alt = cache[key]
-            off = round((t0 - c0) / step)
-            seg = path[off : off + k]
-            paths[i, : len(seg)] = seg
-            alts[i, : len(seg)] = alt[off : off + k]
-            pred_t.append(tp)
-        plan.paths, plan.alts, plan.pred_t = paths, alts, pred_t
+        plan.entries = [cache[key] for key in plan.keys]
+        plan.pred_t = [e[0] for e in plan.entries]
     return t0 + step * np.arange(k)
 
 
@@ -1076,9 +1085,9 @@ def _value_plans(
             t,
             np.array([plan.P[j] for plan, j in stale]),
             grid,
-            np.array([plan.paths[j] for plan, j in stale]),
-            np.array([plan.engine.predictions[force][plan.keys[j]][3] for plan, j in stale]),
-            np.array([plan.engine.predictions[force][plan.keys[j]][4] for plan, j in stale]),
+            np.array([plan.path(j, grid)[0] for plan, j in stale]),
+            np.array([plan.entries[j][3] for plan, j in stale]),
+            np.array([plan.entries[j][4] for plan, j in stale]),
         )
         assessment = evaluate_threats(impacts, world.assets, t)
         for row, (plan, j) in enumerate(stale):
@@ -1097,7 +1106,8 @@ def _value_plans(
         plan.keys = [k for k, ok in zip(plan.keys, keep, strict=True) if ok]
         plan.x, plan.P, plan.tx = plan.x[keep], plan.P[keep], plan.tx[keep]
         plan.remote, plan.stage = plan.remote[keep], plan.stage[keep]
-        plan.paths, plan.alts, plan.value = plan.paths[keep], plan.alts[keep], value[keep]
+        plan.value = value[keep]
+        plan.entries = [e for e, ok in zip(plan.entries, keep, strict=True) if ok]
         plan.pred_t = [p for p, ok in zip(plan.pred_t, keep, strict=True) if ok]
         kept.append(plan)
     return kept
@@ -1132,11 +1142,12 @@ def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list
         t_min = np.array(
             [[plan.engine._t_min(t, force, b) for b in type_bats] for plan, _, _ in rows]
         )
+        paths = [plan.path(j, grid) for plan, j, _ in rows]
         sol = solve_pip(
             ThreatPath(
                 t_s=grid,
-                r_ecef=np.array([plan.paths[j] for plan, j, _ in rows]),
-                altitude_m=np.array([plan.alts[j] for plan, j, _ in rows]),
+                r_ecef=np.array([p for p, _ in paths]),
+                altitude_m=np.array([a for _, a in paths]),
             ),
             np.array([world.batteries[b].site_ecef_m for b in type_bats]),
             _table(itype),

@@ -1,0 +1,511 @@
+"""LaneTracker: every lane exactly as its own Tracker, fed that lane's reports only."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hoplon.tracking.lanes as lanes_module
+from hoplon.errors import InputError
+from hoplon.sensors.measurements import MeasurementBatch, MeasurementKind
+from hoplon.sensors.radar import Radar
+from hoplon.tracking._geo import enu_matrix, enu_matrix_at, geodetic_to_ecef
+from hoplon.tracking.association import gnn_assign
+from hoplon.tracking.deletion import Deleter
+from hoplon.tracking.initiation import MofN, merge_converted
+from hoplon.tracking.lanes import LaneTracker
+from hoplon.tracking.models import Ballistic
+from hoplon.tracking.state import TrackSet
+from hoplon.tracking.tracker import Tracker
+
+DEG = math.pi / 180.0
+FRAME_S = 5.0
+SITES_DEG = ((38.0, 18.0), (42.0, 19.0), (40.0, 23.0))
+SENSOR_IDS = (5, 2, 9)  # not in list order: trackers take sensors in ascending id order
+
+
+def make_radars(rate: bool = False) -> list[Radar]:
+    """Three radars; the second is less sensitive (it often misses) and has SNR-dependent
+    noise (a different R per report), the third reports false alarms (0.5 per dwell)."""
+    return [
+        Radar(
+            name=f"r{k}",
+            lat_rad=lat * DEG,
+            lon_rad=lon * DEG,
+            alt_m=0.0,
+            snr_constant_m2=10 ** (1.6 if k == 1 else 2.4) * (700e3) ** 4,
+            max_range_m=3000e3,
+            min_elevation_rad=0.5 * DEG,
+            sigma_range_m=30.0,
+            sigma_angle_rad=1e-3,
+            sigma_range_rate_mps=5.0 if rate else None,
+            range_resolution_m=150.0 if k == 1 else None,
+            beamwidth_rad=0.02 if k == 1 else None,
+            revisit_s=FRAME_S,
+            false_alarms=k == 2,
+            n_cells=5e5,
+            sensor_id=SENSOR_IDS[k],
+        )
+        for k, (lat, lon) in enumerate(SITES_DEG)
+    ]
+
+
+def options(**kw: object) -> dict[str, object]:
+    """The engine's tracker configuration."""
+    base: dict[str, object] = dict(
+        transition_model=Ballistic(q=50.0**2, rotating=True, max_step_s=5.0),
+        filter="ekf",
+        gate_probability=0.9999,
+        confirmation=MofN(2, 3),
+        deleter=Deleter(max_misses=4),
+    )
+    return base | kw
+
+
+@dataclasses.dataclass
+class Scenario:
+    times: np.ndarray  # (k,)
+    reports: list[list[list[MeasurementBatch]]]  # [frame][lane] -> one batch per radar
+    looking: np.ndarray  # (k, L) bool
+
+
+def make_scenario(n_lanes: int, n_frames: int, seed: int, rate: bool = False) -> Scenario:
+    """Lanes with 0-8 ballistic targets (150-250 km up, climbing) that come and go; lane 0
+    never has one; lane 1 has two targets ~240 m apart (overlapping gates); lanes 3 and 5
+    do not look for some frames."""
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 9, n_lanes)
+    counts[0] = 0
+    counts[1] = max(counts[1], 3)
+    n = int(counts.sum())
+    lat = (40.0 + rng.uniform(-3.0, 3.0, n)) * DEG
+    lon = (20.0 + rng.uniform(-3.0, 3.0, n)) * DEG
+    r = geodetic_to_ecef(lat, lon, rng.uniform(150e3, 250e3, n))
+    az = rng.uniform(0.0, 2.0 * np.pi, n)
+    v_h, v_u = rng.uniform(1.5e3, 3.0e3, n), rng.uniform(1.0e3, 2.0e3, n)
+    v_enu = np.stack([v_h * np.sin(az), v_h * np.cos(az), v_u], axis=-1)
+    v = np.einsum("nji,nj->ni", enu_matrix(lat, lon), v_enu)
+    owner = np.repeat(np.arange(n_lanes), counts)
+    first = int(counts[0])  # lane 1's targets 0 and 1: a close pair
+    r[first + 1] = r[first] + np.array([150.0, -150.0, 100.0])
+    v[first + 1] = v[first] + np.array([1.0, 2.0, -1.0])
+    x = np.concatenate([r, v], axis=1)
+    truth = Ballistic(rotating=True, max_step_s=1.0)
+    states = np.empty((n_frames, n, 6))
+    states[0] = x
+    for k in range(1, n_frames):
+        states[k] = truth.function(states[k - 1], FRAME_S)
+    start = rng.integers(0, n_frames // 3, n)
+    start[first : first + 2] = 2
+    stop = start + rng.integers(n_frames // 4, n_frames, n)
+    looking = np.ones((n_frames, n_lanes), dtype=bool)
+    looking[20:24, 3 % n_lanes] = False
+    looking[::7, 5 % n_lanes] = False
+    radars = make_radars(rate)
+    streams = [
+        [np.random.default_rng([seed, lane, s]) for s in SENSOR_IDS] for lane in range(n_lanes)
+    ]
+    times = FRAME_S * np.arange(n_frames)
+    reports: list[list[list[MeasurementBatch]]] = []
+    for k, t in enumerate(times):
+        frame = []
+        for lane in range(n_lanes):
+            flying = np.flatnonzero((owner == lane) & (start <= k) & (k < stop))
+            batches = []
+            if flying.size:  # as the engine: radars observe only while something flies
+                for radar, stream in zip(radars, streams[lane], strict=True):
+                    b = radar.observe(
+                        float(t),
+                        states[k, flying, :3],
+                        1.0,
+                        stream,
+                        truth_id=flying,
+                        v_ecef=states[k, flying, 3:],
+                    )
+                    if len(b):
+                        batches.append(b)
+            frame.append(batches)
+        reports.append(frame)
+    return Scenario(times, reports, looking)
+
+
+def engine_step(tracker: Tracker, batches: list[MeasurementBatch], t: float) -> None:
+    """How the engine calls a force's tracker at a dwell."""
+    if batches:
+        frame = batches[0] if len(batches) == 1 else MeasurementBatch.concatenate(batches)
+        tracker.step_frame([frame])
+    elif len(tracker.tracks):
+        tracker.step_frame([], t_s=t)
+
+
+def lane_inputs(
+    per_lane: list[list[MeasurementBatch]], layout: str, rng: np.random.Generator
+) -> tuple[list[MeasurementBatch], list[np.ndarray]]:
+    """``scans``/``scan_lanes`` for the LaneTracker: one batch per radar with every lane's
+    reports ("radar"), or one batch per lane and radar in random order ("shuffled")."""
+    parts = [(lane, b) for lane, batches in enumerate(per_lane) for b in batches]
+    if layout == "shuffled":
+        parts = [parts[i] for i in rng.permutation(len(parts))]
+        return [b for _, b in parts], [np.full(len(b), lane) for lane, b in parts]
+    scans, scan_lanes = [], []
+    for sid in SENSOR_IDS:
+        mine = [(lane, b) for lane, b in parts if b.sensor_id[0] == sid]
+        if mine:
+            scans.append(MeasurementBatch.concatenate([b for _, b in mine]))
+            scan_lanes.append(np.concatenate([np.full(len(b), lane) for lane, b in mine]))
+    return scans, scan_lanes
+
+
+def assert_same(expected: TrackSet, got: TrackSet, where: str) -> None:
+    """Identical track sets: every field, floats bit for bit."""
+    assert len(got) == len(expected), where
+    for name in ("track_id", "status", "history", "hits", "misses", "age", "owner"):
+        np.testing.assert_array_equal(
+            getattr(got, name), getattr(expected, name), err_msg=f"{where}: {name}"
+        )
+    for name in ("x", "P", "time_s", "last_update_s"):
+        a, b = getattr(got, name), getattr(expected, name)
+        assert a.tobytes() == b.tobytes(), f"{where}: {name} differs"
+    assert got.sensors == expected.sensors, where
+    assert got.partners == expected.partners, where
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return make_scenario(n_lanes=12, n_frames=64, seed=7)
+
+
+@pytest.mark.parametrize("layout", ["radar", "shuffled"])
+def test_every_lane_equals_its_own_tracker(scenario, layout, monkeypatch):
+    n_lanes = scenario.looking.shape[1]
+    calls = {"gnn": 0, "merged": 0}
+
+    def counting_gnn(*args, **kw):
+        calls["gnn"] += 1
+        return gnn_assign(*args, **kw)
+
+    merge = lanes_module._merge
+
+    def counting_merge(*args, **kw):
+        out = merge(*args, **kw)
+        calls["merged"] += sum(len(s) > 1 for s in out[2])
+        return out
+
+    monkeypatch.setattr(lanes_module, "gnn_assign", counting_gnn)
+    monkeypatch.setattr(lanes_module, "_merge", counting_merge)
+    rng = np.random.default_rng(3)
+    trackers = [Tracker(record=False, **options()) for _ in range(n_lanes)]
+    lanes = LaneTracker(n_lanes, **options())
+    peak = 0
+    for k, t in enumerate(scenario.times):
+        look = scenario.looking[k]
+        for lane, tracker in enumerate(trackers):
+            if look[lane]:
+                engine_step(tracker, scenario.reports[k][lane], float(t))
+        # lanes that do not look still pass their reports: they must be ignored
+        scans, scan_lanes = lane_inputs(scenario.reports[k], layout, rng)
+        lanes.step_frame(float(t), scans, scan_lanes, look)
+        assert np.all(np.diff(lanes.lane) >= 0)
+        peak = max(peak, len(lanes.tracks))
+        for lane, tracker in enumerate(trackers):
+            assert_same(tracker.tracks, lanes.lane_tracks(lane), f"frame {k} lane {lane}")
+    assert len(lanes.tracks) == sum(len(tr.tracks) for tr in trackers)
+    # the run went through the paths under test
+    assert calls["gnn"] > 0  # lanes with conflicting gates solved by gnn_assign
+    assert calls["merged"] > 0  # a new object seen by several radars: converted reports fused
+    assert peak > 20
+    ids = [lanes.lane_tracks(lane).track_id for lane in range(n_lanes)]
+    assert sum(0 in i for i in ids) > 1  # ids count from 0 in each lane
+
+
+def test_ukf_lanes_equal_their_trackers(scenario):
+    trackers = [Tracker(record=False, **options(filter="ukf")) for _ in range(4)]
+    lanes = LaneTracker(4, **options(filter="ukf"))
+    look = np.ones(4, dtype=bool)
+    rng = np.random.default_rng(0)
+    for k, t in enumerate(scenario.times[:30]):
+        for lane, tracker in enumerate(trackers):
+            engine_step(tracker, scenario.reports[k][lane], float(t))
+        lanes.step_frame(float(t), *lane_inputs(scenario.reports[k][:4], "radar", rng), look)
+        for lane, tracker in enumerate(trackers):
+            assert_same(tracker.tracks, lanes.lane_tracks(lane), f"ukf frame {k} lane {lane}")
+    assert len(lanes.tracks) > 0
+
+
+def false_alarm(t: float, sid: int, rho: float, site: np.ndarray) -> MeasurementBatch:
+    return MeasurementBatch(
+        kind=MeasurementKind.RAE,
+        time_s=np.array([t]),
+        z=np.array([[rho, 1.0, 0.3]]),
+        R=np.diag([900.0, 1e-6, 1e-6])[None],
+        sensor_position_ecef_m=site[None],
+        sensor_id=np.array([sid]),
+        owner=np.array([0]),
+    )
+
+
+def test_lane_with_neither_reports_nor_tracks_is_left_alone():
+    """The engine does not call a tracker with no reports and no tracks; the LaneTracker
+    leaves such a lane untouched, which is also what calling it would amount to: its
+    initiator would only forget stored points that a later frame forgets as well."""
+    site = make_radars()[0].position_ecef_m
+    not_called = Tracker(record=False, **options())
+    called = Tracker(record=False, **options())
+    lanes = LaneTracker(2, **options())
+    frames = [
+        [false_alarm(0.0, 5, 500e3, site)],  # stored point, no track
+        [],  # nothing: lane not called by the engine
+        [false_alarm(10.0, 5, 600e3, site)],  # too far from the (forgotten) stored point
+        [false_alarm(15.0, 5, 600e3 + 4e3, site)],  # pairs with the one before: a track
+    ]
+    for k, batches in enumerate(frames):
+        t = 5.0 * k
+        engine_step(not_called, batches, t)
+        called.step_frame(batches, t_s=t)
+        scans = batches
+        lanes.step_frame(t, scans, [np.ones(len(b), dtype=int) for b in scans], np.ones(2, bool))
+        assert_same(not_called.tracks, lanes.lane_tracks(1), f"frame {k}")
+        assert_same(called.tracks, lanes.lane_tracks(1), f"frame {k} (called)")
+        assert len(lanes.lane_tracks(0)) == 0
+    assert len(lanes.tracks) == 1
+
+
+def test_step_frame_without_reports_coasts_tracks(scenario):
+    """A looking lane with tracks but no reports coasts them (misses), as
+    ``Tracker.step_frame([], t_s)``; a lane that does not look keeps them as they are."""
+    tracker = Tracker(record=False, **options())
+    lanes = LaneTracker(2, **options())
+    rng = np.random.default_rng(0)
+    for k in range(8):
+        t = float(scenario.times[k])
+        engine_step(tracker, scenario.reports[k][2], t)
+        lanes.step_frame(
+            t, *lane_inputs([[], scenario.reports[k][2]], "radar", rng), np.ones(2, bool)
+        )
+    assert len(tracker.tracks) > 0
+    frozen = lanes.lane_tracks(1)
+    # not looking: its reports (of frame 8, t = 40 s) are ignored
+    lanes.step_frame(
+        40.0, *lane_inputs([[], scenario.reports[8][2]], "radar", rng), np.array([True, False])
+    )
+    assert_same(frozen, lanes.lane_tracks(1), "not looking")
+    assert len(lanes.lane_tracks(0)) == 0
+    for t in (45.0, 50.0):
+        tracker.step_frame([], t_s=t)
+        lanes.step_frame(t, [], [], np.array([False, True]))
+        assert_same(tracker.tracks, lanes.lane_tracks(1), f"coasting at {t}")
+    assert np.all(lanes.lane_tracks(1).misses == 2)
+
+
+def as_angles(b: MeasurementBatch) -> MeasurementBatch:
+    """The same detections as azimuth / elevation only."""
+    return dataclasses.replace(b, kind=MeasurementKind.ANGLES, z=b.z[:, 1:3], R=b.R[:, 1:3, 1:3])
+
+
+def as_line_of_sight(b: MeasurementBatch) -> MeasurementBatch:
+    """The same detections as ECEF unit line-of-sight vectors (1 mrad noise)."""
+    az, el = b.z[:, 1], b.z[:, 2]
+    d = np.stack([np.cos(el) * np.sin(az), np.cos(el) * np.cos(az), np.sin(el)], axis=-1)
+    M = enu_matrix_at(b.sensor_position_ecef_m[0])
+    u = d @ M
+    R = np.broadcast_to(np.eye(3) * 1e-6, (len(b), 3, 3)).copy()
+    return dataclasses.replace(b, kind=MeasurementKind.LOS_ECEF, z=u, R=R)
+
+
+def moved(b: MeasurementBatch, rng: np.random.Generator) -> MeasurementBatch:
+    """Reports whose sensor positions differ within the frame (a moving sensor, metres
+    apart), with correlated range / azimuth noise, from sensor 70 instead of 9."""
+    pos = b.sensor_position_ecef_m + rng.normal(size=(len(b), 3))
+    R = b.R.copy()
+    R[:, 0, 1] = R[:, 1, 0] = 0.3 * np.sqrt(R[:, 0, 0] * R[:, 1, 1])
+    sid = np.where(b.sensor_id == 9, 70, b.sensor_id)
+    return dataclasses.replace(b, sensor_position_ecef_m=pos, R=R, sensor_id=sid)
+
+
+@pytest.mark.parametrize("variant", ["rae_rate", "angles", "line_of_sight", "moving"])
+def test_other_measurements_and_sensors(variant):
+    """Range rate; frames of angle-only or line-of-sight reports between radar frames
+    (tracks start from RAE only); sensor positions that differ within a frame, correlated
+    R and a sensor id beyond the bit mask."""
+    sc = make_scenario(n_lanes=6, n_frames=36, seed=11, rate=variant == "rae_rate")
+    rng = np.random.default_rng(5)
+    n_lanes = sc.looking.shape[1]
+    trackers = [Tracker(record=False, **options()) for _ in range(n_lanes)]
+    lanes = LaneTracker(n_lanes, **options())
+    peak = 0
+    for k, t in enumerate(sc.times):
+        frame = sc.reports[k]
+        if variant == "angles" and k % 3 == 2:
+            frame = [[as_angles(b) for b in lane] for lane in frame]
+        elif variant == "line_of_sight" and k % 3 == 2:
+            frame = [[as_line_of_sight(b) for b in lane] for lane in frame]
+        elif variant == "moving":
+            frame = [[moved(b, rng) for b in lane] for lane in frame]
+        for lane, tracker in enumerate(trackers):
+            engine_step(tracker, frame[lane], float(t))
+        lanes.step_frame(float(t), *lane_inputs(frame, "shuffled", rng), np.ones(n_lanes, bool))
+        for lane, tracker in enumerate(trackers):
+            assert_same(tracker.tracks, lanes.lane_tracks(lane), f"{variant} {k} lane {lane}")
+        peak = max(peak, len(lanes.tracks))
+    assert peak > 10
+
+
+# ---------------------------------------------------------------------------------- parts
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000), scale=st.floats(0.3, 3.0))
+def test_screened_decisions_agree_with_exact_d2(seed, scale):
+    """Pairs decided without LAPACK are on the same side of the gate as the exact d²."""
+    rng = np.random.default_rng(seed)
+    p = 400
+    A = rng.normal(size=(p, 3, 3)) * np.array([30.0, 1e-3, 1e-3])[:, None]
+    S = A @ np.swapaxes(A, -1, -2) + np.diag([900.0, 1e-6, 1e-6])
+    L = np.linalg.cholesky(S)
+    nu = np.einsum("pij,pj->pi", L, rng.normal(size=(p, 3))) * scale * rng.uniform(0, 3, (p, 1))
+    gate = 21.1
+    exact = np.einsum("pi,pij,pj->p", nu, np.linalg.inv(S), nu)
+    nu[:5] *= np.sqrt(gate / exact[:5])[:, None]  # a few right on the gate
+    exact = np.einsum("pi,pij,pj->p", nu, np.linalg.inv(S), nu)
+    d2, sure = lanes_module._screen_d2(nu, S, gate)
+    np.testing.assert_array_equal((d2 <= gate)[sure], (exact <= gate)[sure])
+    assert sure.mean() > 0.9
+    np.testing.assert_allclose(d2[sure & (exact <= gate)], exact[sure & (exact <= gate)], rtol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000), density=st.floats(0.05, 0.6))
+def test_disjoint_gated_pairs_are_the_gnn_solution(seed, density):
+    """Where no lane has a conflict, taking every gated pair is what gnn_assign does."""
+    rng = np.random.default_rng(seed)
+    gate = 9.0
+    for _ in range(5):
+        n, m = rng.integers(1, 7, 2)
+        cost = np.where(rng.random((n, m)) < density, rng.uniform(0, 8.9, (n, m)), 50.0)
+        row, col = np.nonzero(cost <= gate)
+        bad = lanes_module._conflicts(np.zeros(row.size, int), row, col, cost[row, col] == gate)
+        rows, cols = gnn_assign(cost, gate)
+        if bad.size:  # conflicts: the lane's own assignment
+            pick = lanes_module._gnn_pairs(cost[row, col], row, col, gate)
+            assert sorted(zip(row[pick], col[pick], strict=True)) == sorted(
+                zip(rows, cols, strict=True)
+            )
+        else:
+            assert sorted(zip(row, col, strict=True)) == sorted(zip(rows, cols, strict=True))
+    # a pair exactly on the gate is left to gnn_assign
+    assert lanes_module._conflicts(
+        np.zeros(1, int), np.zeros(1, int), np.zeros(1, int), np.ones(1, bool)
+    ).size
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_merge_equals_merge_converted_lane_by_lane(seed):
+    """The all-lanes merge of converted measurements equals merge_converted per lane,
+    including lanes where points of one sensor compete for one cluster."""
+    rng = np.random.default_rng(seed)
+    gate = 16.27
+    pos, cov, sensor, lane = [], [], [], []
+    for ln in range(6):
+        objects = rng.normal(size=(rng.integers(1, 4), 3)) * 50.0
+        for s in sorted(rng.choice([1, 4, 7], size=rng.integers(1, 4), replace=False)):
+            k = rng.integers(1, 4)
+            near = objects[rng.integers(0, len(objects), k)] + rng.normal(size=(k, 3)) * 8.0
+            pos.append(near)
+            c = rng.normal(size=(k, 3, 3))
+            cov.append(c @ np.swapaxes(c, -1, -2) * 20.0 + np.eye(3) * 30.0)
+            sensor.append(np.full(k, s))
+            lane.append(np.full(k, ln))
+    pos, cov = np.concatenate(pos), np.concatenate(cov)
+    sensor, lane = np.concatenate(sensor), np.concatenate(lane)
+    p, c, sets, lanes = lanes_module._merge(pos, cov, sensor, lane, gate)
+    for ln in np.unique(lane):
+        mine = lane == ln
+        p1, c1, s1 = merge_converted(pos[mine], cov[mine], sensor[mine], gate)
+        assert p[lanes == ln].tobytes() == p1.tobytes()
+        assert c[lanes == ln].tobytes() == c1.tobytes()
+        assert [sets[i] for i in np.flatnonzero(lanes == ln)] == s1
+
+
+def test_merge_with_many_sensors():
+    rng = np.random.default_rng(2)
+    n = 70
+    pos = rng.normal(size=(n, 3)) * 5.0
+    cov = np.broadcast_to(np.eye(3) * 100.0, (n, 3, 3)).copy()
+    sensor = np.arange(n) * 3  # 70 sensors
+    p, c, sets, _ = lanes_module._merge(pos, cov, sensor, np.zeros(n, int), 16.27)
+    p1, c1, s1 = merge_converted(pos, cov, sensor, 16.27)
+    assert p.tobytes() == p1.tobytes() and c.tobytes() == c1.tobytes() and sets == s1
+    assert len(p) < n
+
+
+def test_site_means_as_numpy():
+    rng = np.random.default_rng(1)
+    site = make_radars()[1].position_ecef_m
+    counts = rng.integers(1, 60, 40)
+    lanes = LaneTracker(1, **options())
+    pos = np.broadcast_to(site, (int(counts.sum()), 3)).copy()
+    starts = np.cumsum(counts) - counts
+    means, groups = lanes._sites(pos, starts, counts)
+    for i, c in enumerate(counts):
+        expected = pos[starts[i] : starts[i] + c].mean(axis=0)
+        assert means[i].tobytes() == expected.tobytes()
+    for g in np.unique(groups):
+        assert np.all(means[groups == g] == means[groups == g][0])
+    moving = pos + rng.normal(size=pos.shape)  # positions that differ
+    means, _ = lanes._sites(moving, starts, counts)
+    for i, c in enumerate(counts):
+        assert means[i].tobytes() == moving[starts[i] : starts[i] + c].mean(axis=0).tobytes()
+
+
+# --------------------------------------------------------------------------------- errors
+
+
+def test_bad_arguments_name_the_field(scenario):
+    with pytest.raises(InputError, match="n_lanes"):
+        LaneTracker(0, **options())
+    with pytest.raises(InputError, match="n_lanes"):
+        LaneTracker(2.5, **options())  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="filter"):
+        LaneTracker(2, **options(filter="imm"))
+    with pytest.raises(InputError, match="gate_probability"):
+        LaneTracker(2, **options(gate_probability=1.5))
+    lanes = LaneTracker(3, **options())
+    batch = next(b for f in scenario.reports for lane in f for b in lane)
+    t = float(batch.time_s[0])
+    look = np.ones(3, dtype=bool)
+    lane_of = np.zeros(len(batch), dtype=int)
+    with pytest.raises(InputError, match="scan_lanes: 0 lane arrays for 1 scans"):
+        lanes.step_frame(t, [batch], [], look)
+    with pytest.raises(InputError, match=r"scan_lanes\[0\]"):
+        lanes.step_frame(t, [batch], [lane_of[:-1]], look)
+    with pytest.raises(InputError, match=r"scan_lanes\[0\].*0\.\.2"):
+        lanes.step_frame(t, [batch], [lane_of + 3], look)
+    with pytest.raises(InputError, match="looking"):
+        lanes.step_frame(t, [batch], [lane_of], np.ones(4, dtype=bool))
+    with pytest.raises(InputError, match="looking"):
+        lanes.step_frame(t, [batch], [lane_of], np.ones(3))
+    with pytest.raises(InputError, match="frame time"):
+        lanes.step_frame(t + 1.0, [batch], [lane_of], look)
+    angles = MeasurementBatch(
+        kind=MeasurementKind.ANGLES,
+        time_s=batch.time_s,
+        z=batch.z[:, 1:],
+        R=batch.R[:, 1:, 1:],
+        sensor_position_ecef_m=batch.sensor_position_ecef_m,
+        sensor_id=batch.sensor_id,
+        owner=batch.owner,
+    )
+    with pytest.raises(InputError, match="kind"):
+        lanes.step_frame(t, [batch, angles], [lane_of, lane_of], look)
+    bad_R = dataclasses.replace(batch, R=-batch.R)
+    with pytest.raises(InputError, match="R"):
+        lanes.step_frame(t, [bad_R], [lane_of], look)
+    with pytest.raises(InputError, match="lane"):
+        lanes.lane_tracks(3)
+    assert len(lanes.tracks) == 0 and len(lanes.lane) == 0
