@@ -63,6 +63,13 @@ FORMAT = 1
 CHUNK_ROWS = 256
 #: A part is written at least this often while trials finish [s].
 FLUSH_INTERVAL_S = 5.0
+#: Environment variables that set the threads of numba and the BLAS libraries.
+_THREAD_VARIABLES = (
+    "NUMBA_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+)
 #: How long to try reaching a Dask scheduler [s].
 DASK_CONNECT_TIMEOUT_S = 10.0
 
@@ -515,6 +522,11 @@ def _processes(
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     ctx = mp.get_context("spawn")
+    # the workers are the parallelism: one thread each for numba and BLAS (set while the
+    # pool spawns its processes, which inherit them), or two workers on two cores would
+    # oversubscribe them
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
     pool = ProcessPoolExecutor(
         max_workers=n_workers, mp_context=ctx, initializer=_init_worker, initargs=(text,)
     )
@@ -537,6 +549,11 @@ def _processes(
         for fut in pending:
             fut.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _dask(
