@@ -14,8 +14,9 @@ from pathlib import Path
 
 import typer
 
-#: Trials per variant by default: 2 x 16 took 137 s on 2 shared, loaded cores; 12 aims at ~1 min.
-DEFAULT_TRIALS = 12
+#: Trials per variant by default: 2 x 32 trials run in lockstep blocks take ~23 s on 2 cores
+#: once numba's cache is warm (the first run after installing also compiles, ~1 min).
+DEFAULT_TRIALS = 32
 SCENARIO = "two_partner"
 
 
