@@ -59,3 +59,26 @@ def test_a_trial_does_not_depend_on_its_batch(coalition_world) -> None:
 def test_no_seeds_is_an_input_error(coalition_world) -> None:
     with pytest.raises(InputError, match="seeds"):
         BatchEngine(coalition_world, [])
+
+
+def test_lanes_reproduce_single_trials_with_false_alarms_and_layered_assignment() -> None:
+    """False alarms (extra draws and initiations per lane), the layered assigner and a
+    salvo doctrine in lockstep: still each lane's own trial."""
+    from hoplon.analysis.sweep import with_overrides
+
+    spec = with_overrides(
+        load("two_partner"),
+        {
+            "duration": "15 min",
+            "sensors.green_radar.false_alarms": True,
+            "sensors.green_radar.pfa": 1e-4,
+            "command.assigner": "layered",
+            "command.doctrine": {"type": "salvo", "shots": 2},
+        },
+    )
+    world = compile_world(spec)
+    seeds = [12, 13]
+    lanes = BatchEngine(world, seeds).run()
+    for seed, lane in zip(seeds, lanes, strict=True):
+        _assert_same_trial(Engine(world, seed).run(), lane)
+    assert all(len(r.shots) for r in lanes)

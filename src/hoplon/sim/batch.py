@@ -9,9 +9,10 @@ lanes: the truth of every lane's threats is interpolated in one call, each radar
 is computed once for all of them, one :class:`~hoplon.tracking.lanes.LaneTracker` per force
 updates every lane's tracks, and a command cycle predicts, evaluates and solves intercepts
 for every lane's tracks in one batch (:func:`~hoplon.sim.engine.command_cycle`). The rare
-per-trial events (launches, impacts, interceptor launches, intercepts, kill assessments,
-track deliveries) run in each lane's own event queue, in the order the single-trial engine
-would run them.
+per-trial events (launches, impacts, interceptor launches, intercepts, kill assessments) run
+in each lane's own event queue, interleaved with the shared dwells and command cycles in the
+order the single-trial engine would run them (shared tracks reach a lane's command node as
+in the single-trial engine: applied in arrival order when the node next looks).
 
 Each lane draws from its own streams exactly as the single-trial engine does, and every
 batched calculation is row by row, so a lane's result is the result of ``Engine(world,
