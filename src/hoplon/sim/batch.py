@@ -31,7 +31,13 @@ import numpy as np
 
 from hoplon.errors import InputError
 from hoplon.sensors.radar import observe_radar_lanes
-from hoplon.sim.engine import Engine, _approximate_altitude, _may_see_rows, command_cycle
+from hoplon.sim.engine import (
+    Engine,
+    _approximate_altitude,
+    _may_see_rows,
+    command_cycle,
+    truth_states,
+)
 from hoplon.sim.events import EventKind, EventQueue
 from hoplon.sim.result import RunResult
 from hoplon.sim.world import World
@@ -97,15 +103,6 @@ class BatchEngine:
             e.killed_s, e.first_detect = self.killed[k], self.first_detect[k]
         self.rcs = np.array([th.rcs_m2 for th in w.threats], dtype=float)
         self.burnout = np.array([th.burnout_s for th in w.threats], dtype=float)
-        groups: dict[int, list[int]] = {}
-        for i, th in enumerate(w.threats):
-            groups.setdefault(id(th.trajectory), []).append(i)
-        self.group_of = np.zeros(n, dtype=np.int64)
-        self.group_traj = []
-        for g, members in enumerate(groups.values()):
-            self.group_of[members] = g
-            self.group_traj.append(w.threats[members[0]].trajectory)
-
         tr = w.spec.tracking
         self.trackers = [
             LaneTracker(
@@ -204,14 +201,7 @@ class BatchEngine:
     # -------------------------------------------------------------------------- dwells
     def _truth(self, t: float, lane: np.ndarray, threat: np.ndarray) -> np.ndarray:
         """True states (m, 7) of ``threat[j]`` in ``lane[j]`` at ``t``."""
-        out = np.full((len(threat), 7), np.nan)
-        group = self.group_of[threat]
-        for g in np.unique(group):
-            rows = np.nonzero(group == g)[0]
-            traj = self.group_traj[g]
-            rel = t - self.launch[lane[rows], threat[rows]] + traj.t_s[0]
-            out[rows] = traj.state_at(rel)
-        return out
+        return truth_states(self.world, t, self.launch[lane, threat], threat)
 
     def _dwell(self, t: float, force: int, act: np.ndarray) -> None:
         """One frame of ``force``'s radars in the lanes ``act`` (see Engine._on_dwell)."""

@@ -133,6 +133,21 @@ class Report(NamedTuple):
     payload: tuple[np.ndarray, np.ndarray]
 
 
+def truth_states(
+    world: World, t: float, launch_s: np.ndarray, threat_ids: np.ndarray
+) -> np.ndarray:
+    """True states (m, 7) at ``t`` of threats ``threat_ids`` launched at ``launch_s`` (each
+    flies its compiled trajectory shifted to its launch time; NaN when not flying)."""
+    out = np.full((len(threat_ids), 7), np.nan)
+    group_of, trajs = world.trajectory_groups
+    group = group_of[threat_ids]
+    for g in np.unique(group):
+        rows = np.nonzero(group == g)[0]
+        traj = trajs[g]
+        out[rows] = traj.state_at(t - launch_s[rows] + traj.t_s[0])
+    return out
+
+
 def _rng_streams(seed: int, n_sensors: int) -> dict[str, Any]:
     ss = np.random.SeedSequence(seed)
     children = ss.spawn(4 + n_sensors)
@@ -182,16 +197,7 @@ class Engine:
         return out
 
     def _truth_states_uncached(self, t: float, threat_ids: np.ndarray) -> np.ndarray:
-        out = np.full((len(threat_ids), 7), np.nan)
-        w = self.world
-        groups: dict[int, list[int]] = {}
-        for row, i in enumerate(threat_ids):
-            groups.setdefault(id(w.threats[i].trajectory), []).append(row)
-        for rows in groups.values():
-            traj = w.threats[threat_ids[rows[0]]].trajectory
-            rel = t - self.launch_s[threat_ids[rows]] + traj.t_s[0]
-            out[rows] = traj.state_at(rel)
-        return out
+        return truth_states(self.world, t, self.launch_s[threat_ids], threat_ids)
 
     def _flying(self, t: float) -> np.ndarray:
         """Indices of threats in flight and alive at ``t``."""

@@ -99,6 +99,20 @@ class World:
         return next(i for i, b in enumerate(self.batteries) if b.key == key)
 
     @cached_property
+    def trajectory_groups(self) -> tuple[np.ndarray, list[Trajectory]]:
+        """Threats flying one compiled trajectory share a group: the group of each threat
+        (n,) and each group's trajectory."""
+        groups: dict[int, int] = {}
+        trajs: list[Trajectory] = []
+        of = np.zeros(len(self.threats), dtype=np.int64)
+        for i, th in enumerate(self.threats):
+            g = groups.setdefault(id(th.trajectory), len(trajs))
+            if g == len(trajs):
+                trajs.append(th.trajectory)
+            of[i] = g
+        return of, trajs
+
+    @cached_property
     def sensor_keys(self) -> list[str]:
         """Scenario keys of the sensors, by sensor id."""
         return list(self.spec.sensors)
