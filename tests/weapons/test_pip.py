@@ -169,3 +169,156 @@ def test_simulated_table_against_dense_scan() -> None:
     )
     assert later.t_earliest_s[0, 0] > t_e
     assert later.t_latest_s[0, 0] == pytest.approx(coarse.t_latest_s[0, 0], abs=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled per-pair kernel against the array formulation
+# ---------------------------------------------------------------------------------------------
+
+SITES3 = geodetic_to_ecef(0.0, np.radians([-0.3, 0.0, 0.4]), [0.0, 100.0, 300.0])
+TIME_FIELDS = ("t_earliest_s", "t_latest_s", "t_launch_s", "flyout_s", "t_launch_latest_s",
+               "flyout_latest_s")  # fmt: skip
+ALL_FIELDS = (*TIME_FIELDS, "ground_range_m", "altitude_m", "r_intercept_ecef",
+              "r_intercept_latest_ecef")  # fmt: skip
+
+
+def random_batch(
+    rng: np.random.Generator, m: int, t: np.ndarray, env: Envelope
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mixed rows near the sites at (0, 0): dives towards the sites (NaN after impact), rows
+    going away, rows above the envelope, predictions that end while still in the envelope,
+    a row inside every envelope from the first sample. Positions (m, k, 3), altitudes (m, k)."""
+    span = 1.5 * env.max_range_m / R_EARTH_MEAN_M
+    lat0, lon0 = rng.uniform(-span, span, (2, m))
+    aim_lat, aim_lon = rng.uniform(-0.2 * span, 0.2 * span, (2, m))
+    h0 = rng.uniform(0.5, 1.6, m) * env.max_altitude_m
+    t_imp = rng.uniform(0.3, 1.2, m) * (t[-1] - t[0])
+    sign = np.where(rng.random(m) < 0.15, -1.0, 1.0)  # going away
+    frac = sign[:, None] * (t - t[0])[None, :] / t_imp[:, None]
+    lat = lat0[:, None] + (aim_lat - lat0)[:, None] * frac
+    lon = lon0[:, None] + (aim_lon - lon0)[:, None] * frac
+    h = h0[:, None] * (1.0 - frac**2)
+    h[-2] = 2.0 * env.max_altitude_m  # above the envelope: never feasible
+    lat[-1], lon[-1] = 0.0, np.radians(0.2)  # in every envelope from the first sample
+    h[-1] = 0.5 * (env.min_altitude_m + env.max_altitude_m)
+    h = np.where(h < 0.0, np.nan, h)
+    cut = rng.integers(t.size // 3, t.size, m)  # some predictions end early (NaN tail)
+    ends = rng.random(m) < 0.3
+    h[ends[:, None] & (np.arange(t.size)[None, :] >= cut[:, None])] = np.nan
+    r = geodetic_to_ecef(lat, lon, np.nan_to_num(h, nan=0.0))
+    r[np.isnan(h)] = np.nan
+    return r, h
+
+
+def assert_matches_reference(new, ref) -> None:
+    assert np.array_equal(new.feasible, ref.feasible)
+    for name in ALL_FIELDS:
+        a, b = getattr(new, name), getattr(ref, name)
+        assert np.array_equal(np.isnan(a), np.isnan(b)), name
+    # last-bit differences in the ground range (numpy's SIMD arctan2 and BLAS's fused dot
+    # product) are amplified by 1 - c^2 at short range: < 4e-6 m and < 2e-9 s seen
+    for name in TIME_FIELDS:
+        np.testing.assert_allclose(getattr(new, name), getattr(ref, name), rtol=0, atol=1e-8)
+    np.testing.assert_allclose(new.ground_range_m, ref.ground_range_m, rtol=0, atol=1e-5)
+    for name in ("altitude_m", "r_intercept_ecef", "r_intercept_latest_ecef"):
+        np.testing.assert_allclose(getattr(new, name), getattr(ref, name), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("refine_latest", [True, False])
+@pytest.mark.parametrize("t_tol_s", [1e-3, 0.05])
+@pytest.mark.parametrize("kind", ["straight", "upper-tier"])
+def test_kernel_matches_the_array_formulation(kind: str, t_tol_s: float, refine_latest: bool):
+    from hoplon.weapons.pip import _solve_pip_numpy
+
+    if kind == "straight":
+        tab, env = straight_table(), ENV
+    else:
+        it = get_interceptor(kind)
+        tab, env = flyout_table(it), it.envelope
+    rng = np.random.default_rng(11 + int(refine_latest) + int(100 * t_tol_s))
+    # a non-uniform grid not starting at 0
+    t = 50.0 + np.concatenate([[0.0], np.cumsum(rng.uniform(1.0, 4.0, 120))])
+    m = 60
+    r, h = random_batch(rng, m, t, env)
+    t_min = 50.0 + rng.uniform(-30.0, 150.0, (m, 3))
+    t_min[rng.random((m, 3)) < 0.1] = np.inf  # cannot launch
+    t_min[-1] = -1e4  # the last row is feasible from its first sample
+    kw = {"site_alt_m": [0.0, 100.0, 300.0], "t_tol_s": t_tol_s, "refine_latest": refine_latest}
+    path = ThreatPath(t, r, altitude_m=h)
+    new = solve_pip(path, SITES3, tab, env, t_min, **kw)
+    ref = _solve_pip_numpy(path, SITES3, tab, env, t_min, **kw)
+    assert_matches_reference(new, ref)
+    # the batch covers the cases it should
+    assert new.feasible[-1].all() and np.all(new.t_earliest_s[-1] == t[0])
+    assert not new.feasible[-2].any() and not new.feasible[np.isinf(t_min)].any()
+    assert 0.2 < new.feasible.mean() < 0.9
+    first_ok = np.isfinite(new.t_earliest_s) & (new.t_earliest_s > t[0])
+    assert first_ok.sum() > 10  # refined earliest times
+    # no altitudes given: geodetic conversion inside, same answer
+    ref2 = _solve_pip_numpy(ThreatPath(t, r[:20]), SITES3, tab, env, t_min[:20], **kw)
+    assert_matches_reference(solve_pip(ThreatPath(t, r[:20]), SITES3, tab, env,
+                                       t_min[:20], **kw), ref2)  # fmt: skip
+
+
+def test_rows_do_not_depend_on_the_batch() -> None:
+    """A row's result is the same, bit for bit, alone, in a batch or in another order."""
+    rng = np.random.default_rng(3)
+    t = np.arange(0.0, 300.0, 4.0)
+    m = 30
+    r, h = random_batch(rng, m, t, ENV)
+    t_min = rng.uniform(-30.0, 150.0, (m, 3))
+    kw = {"site_alt_m": [0.0, 100.0, 300.0], "t_tol_s": 0.05, "refine_latest": False}
+    tab = straight_table()
+    batch = solve_pip(ThreatPath(t, r, altitude_m=h), SITES3, tab, ENV, t_min, **kw)
+    assert 0 < batch.feasible.sum() < batch.feasible.size
+    perm = rng.permutation(m)
+    shuffled = solve_pip(ThreatPath(t, r[perm], altitude_m=h[perm]), SITES3, tab, ENV,
+                         t_min[perm], **kw)  # fmt: skip
+    for name in ("feasible", *ALL_FIELDS):
+        np.testing.assert_array_equal(getattr(shuffled, name), getattr(batch, name)[perm])
+    for i in range(m):
+        one = solve_pip(ThreatPath(t, r[i : i + 1], altitude_m=h[i : i + 1]), SITES3, tab, ENV,
+                        t_min[i : i + 1], **kw)  # fmt: skip
+        for name in ("feasible", *ALL_FIELDS):
+            np.testing.assert_array_equal(getattr(one, name)[0], getattr(batch, name)[i])
+
+
+def test_point_lookup_is_flyout_time() -> None:
+    from hoplon.weapons.pip import _bilinear1
+
+    tab = flyout_table(get_interceptor("upper-tier"))
+    rng = np.random.default_rng(1)
+    rho = rng.uniform(-10e3, 1.4 * tab.range_grid_m[-1], 2000)
+    h = rng.uniform(-10e3, 1.4 * tab.altitude_grid_m[-1], 2000)
+    rho[:3] = [np.nan, tab.range_grid_m[-1], 0.0]
+    h[:3] = [0.0, tab.altitude_grid_m[-1], 0.0]
+    rg, hg = tab.range_grid_m, tab.altitude_grid_m
+    one = [_bilinear1(tab.time_s, rg[0], rg[1] - rg[0], hg[0], hg[1] - hg[0], a, b)
+           for a, b in zip(rho, h, strict=True)]  # fmt: skip
+    expected = flyout_time(tab, rho, h)
+    assert np.isfinite(expected).sum() > 500
+    np.testing.assert_array_equal(one, expected)
+
+
+@pytest.mark.parametrize(
+    ("site", "t_min", "t_tol_s", "field"),
+    [
+        (np.zeros((2, 2)), 0.0, 1e-3, "site_ecef"),
+        (np.array([[np.nan, 0.0, 0.0]]), 0.0, 1e-3, "site_ecef"),
+        (SITE, np.zeros(3), 1e-3, "t_launch_min_s"),
+        (SITE, np.nan, 1e-3, "t_launch_min_s"),
+        (SITE, 0.0, 0.0, "t_tol_s"),
+        (SITE, 0.0, math.nan, "t_tol_s"),
+    ],
+)
+def test_bad_inputs_same_messages(site, t_min, t_tol_s: float, field: str) -> None:
+    from hoplon.weapons.pip import _solve_pip_numpy
+
+    t = np.arange(0.0, 10.0, 1.0)
+    path = ThreatPath(t, inbound(100e3, 1e3, 20e3, t))
+    messages = []
+    for fn in (solve_pip, _solve_pip_numpy):
+        with pytest.raises(InputError, match=field) as err:
+            fn(path, site, straight_table(), ENV, t_min, t_tol_s=t_tol_s)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]

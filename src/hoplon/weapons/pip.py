@@ -29,6 +29,13 @@ sample interval, with range and altitude linear in time between samples (error
 feasible side, within ``t_tol_s``. A feasible window narrower than one sample interval can be
 missed: sample the prediction at least as finely as the shortest window of interest. The
 feasible set between ``t_e`` and ``t_l`` need not be one interval.
+
+:func:`solve_pip` runs this per (threat, battery) pair in one compiled kernel
+(:func:`_pip_pairs_kernel`): scan the samples from the start for the first feasible one and
+from the end for the last, then bisect. Every pair is computed on its own, so a threat's
+result does not depend on the other threats in the batch (bit for bit). The array
+formulation :func:`pip_kernel` (all pairs at once with numpy) is the reference it is tested
+against (``_solve_pip_numpy``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -233,8 +241,7 @@ def pip_kernel(
     feasible = ok.any(axis=-1)
     first = np.argmax(ok, axis=-1)
     last = k - 1 - np.argmax(ok[..., ::-1], axis=-1)
-    dt_max = float(np.max(np.diff(t)))
-    n_iter = max(1, math.ceil(math.log2(max(dt_max / t_tol_s, 2.0))))
+    n_iter = _n_iter(t, t_tol_s)
     hb = np.broadcast_to(h, (m, b, k))
     hs = np.broadcast_to(h_site, (m, b, 1))[..., 0]
     tl = np.broadcast_to(t_launch_min, (m, b, 1))[..., 0]
@@ -304,6 +311,266 @@ def _interp_points(r: FloatArray, k: NDArray[np.intp], w: FloatArray) -> FloatAr
     return a + w[..., None] * (c - a)
 
 
+def _n_iter(t: FloatArray, t_tol_s: float) -> int:
+    """Bisection steps to resolve the widest sample interval to ``t_tol_s``."""
+    dt_max = float(np.max(np.diff(t)))
+    return max(1, math.ceil(math.log2(max(dt_max / t_tol_s, 2.0))))
+
+
+# Scalar parameters of the compiled kernel (flyout grid and envelope), in this order.
+_P_R0, _P_DR, _P_H0, _P_DH, _P_TMAX, _P_HMIN, _P_HMAX, _P_RMIN, _P_RMAX = range(9)
+
+
+@numba.njit(cache=True, nogil=True)
+def _bilinear1(
+    values: FloatArray, r0: float, dr: float, h0: float, dh: float, rho: float, h: float
+) -> float:  # pragma: no cover - compiled
+    """One point of :func:`hoplon.weapons.flyout.flyout_time` (same arithmetic as its
+    ``_bilinear_kernel``): bilinear in ``values``, NaN outside the grid."""
+    nr, na = values.shape
+    fx = (rho - r0) / dr
+    fy = (h - h0) / dh
+    if not (fx >= 0.0 and fx <= nr - 1 and fy >= 0.0 and fy <= na - 1):
+        return np.nan
+    i = min(int(fx), nr - 2)  # fx >= 0: truncation is the floor
+    j = min(int(fy), na - 2)
+    wx = fx - i
+    wy = fy - j
+    return (
+        values[i, j] * (1 - wx) * (1 - wy)
+        + values[i + 1, j] * wx * (1 - wy)
+        + values[i, j + 1] * (1 - wx) * wy
+        + values[i + 1, j + 1] * wx * wy
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _ground_range1(
+    x: float, y: float, z: float, ux: float, uy: float, uz: float
+) -> float:  # pragma: no cover - compiled
+    """:func:`ground_range_m` of one point ``(x, y, z)`` from the unit site vector ``u``."""
+    n = math.sqrt(x * x + y * y + z * z)
+    c = (x / n) * ux + (y / n) * uy + (z / n) * uz
+    if c > 1.0:
+        c = 1.0
+    elif c < -1.0:
+        c = -1.0
+    s2 = 1.0 - c * c
+    if s2 < 0.0:
+        s2 = 0.0
+    return R_EARTH_MEAN_M * math.atan2(math.sqrt(s2), c)
+
+
+@numba.njit(cache=True, nogil=True)
+def _feasible1(
+    t: float, rho: float, h: float, h_site: float, t_launch_min: float,
+    values: FloatArray, par: FloatArray,
+) -> bool:  # pragma: no cover - compiled  # fmt: skip
+    """:func:`_feasible` at one point (the envelope first: the table only when inside)."""
+    if not (
+        h >= par[_P_HMIN] and h <= par[_P_HMAX] and rho >= par[_P_RMIN] and rho <= par[_P_RMAX]
+    ):
+        return False
+    T = _bilinear1(values, par[_P_R0], par[_P_DR], par[_P_H0], par[_P_DH], rho, h - h_site)
+    return math.isfinite(T) and T <= par[_P_TMAX] and t - T >= t_launch_min
+
+
+@numba.njit(cache=True, nogil=True)
+def _pip_pairs_kernel(
+    t: FloatArray,
+    r: FloatArray,
+    h: FloatArray,
+    u_site: FloatArray,
+    h_site: FloatArray,
+    t_launch_min: FloatArray,
+    values: FloatArray,
+    par: FloatArray,
+    n_iter: int,
+    refine_latest: bool,
+) -> tuple[FloatArray, ...]:  # pragma: no cover - compiled
+    """:func:`pip_kernel` and the intercept points of :func:`solve_pip`, pair by pair.
+
+    Parameters
+    ----------
+    t : (k,)
+        Sample times [s].
+    r : (m, k, 3)
+        Predicted positions [m] (NaN: no prediction).
+    h : (m, k)
+        Their geodetic altitudes [m].
+    u_site : (b, 3)
+        Unit vectors of the sites.
+    h_site : (b,)
+        Site altitudes [m].
+    t_launch_min : (m, b)
+        Earliest launch times [s].
+    values : (nr, na)
+        Flyout times of the table [s].
+    par : (9,)
+        Table grid ``r0, dr, h0, dh`` and envelope ``T_max, h_min, h_max, rho_min, rho_max``.
+    n_iter : int
+        Bisection steps.
+    refine_latest : bool
+        Bisect the latest intercept too.
+
+    Returns
+    -------
+    feasible (m, b) bool, t_e, t_l, T_e, T_l, rho_e, h_e (m, b), r_e, r_l (m, b, 3)
+        NaN where not feasible.
+    """
+    m = r.shape[0]
+    k = t.size
+    b = u_site.shape[0]
+    feasible = np.zeros((m, b), dtype=np.bool_)
+    t_e = np.full((m, b), np.nan)
+    t_l = np.full((m, b), np.nan)
+    T_e = np.full((m, b), np.nan)
+    T_l = np.full((m, b), np.nan)
+    rho_e = np.full((m, b), np.nan)
+    h_e = np.full((m, b), np.nan)
+    r_e = np.full((m, b, 3), np.nan)
+    r_l = np.full((m, b, 3), np.nan)
+    h_min = par[_P_HMIN]
+    h_max = par[_P_HMAX]
+    for i in range(m):
+        for j in range(b):
+            ux = u_site[j, 0]
+            uy = u_site[j, 1]
+            uz = u_site[j, 2]
+            hs = h_site[j]
+            tl = t_launch_min[i, j]
+            # first and last feasible samples
+            first = -1
+            for q in range(k):
+                hq = h[i, q]
+                if not (hq >= h_min and hq <= h_max):
+                    continue
+                rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                if _feasible1(t[q], rq, hq, hs, tl, values, par):
+                    first = q
+                    break
+            if first < 0:
+                continue
+            last = first
+            for q in range(k - 1, first, -1):
+                hq = h[i, q]
+                if not (hq >= h_min and hq <= h_max):
+                    continue
+                rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                if _feasible1(t[q], rq, hq, hs, tl, values, par):
+                    last = q
+                    break
+            feasible[i, j] = True
+            # earliest: bracket [first-1 (infeasible), first (feasible)], keep the feasible end
+            if first > 0:
+                k_e = first - 1
+                ta, tb = t[k_e], t[k_e + 1]
+                ra = _ground_range1(r[i, k_e, 0], r[i, k_e, 1], r[i, k_e, 2], ux, uy, uz)
+                rb = _ground_range1(r[i, first, 0], r[i, first, 1], r[i, first, 2], ux, uy, uz)
+                ha, hb = h[i, k_e], h[i, k_e + 1]
+                lo = 0.0
+                hi = 1.0
+                for _ in range(n_iter):
+                    mid = 0.5 * (lo + hi)
+                    if _feasible1(
+                        ta + mid * (tb - ta), ra + mid * (rb - ra), ha + mid * (hb - ha),
+                        hs, tl, values, par,
+                    ):  # fmt: skip
+                        hi = mid
+                    else:
+                        lo = mid
+                w_e = hi
+            else:
+                k_e = 0
+                w_e = 0.0
+            # latest: bracket [last (feasible), last+1 (infeasible)], keep the feasible end
+            if last < k - 1:
+                k_l = last
+                lo = 0.0
+                if refine_latest:
+                    ta, tb = t[k_l], t[k_l + 1]
+                    ra = _ground_range1(r[i, k_l, 0], r[i, k_l, 1], r[i, k_l, 2], ux, uy, uz)
+                    rb = _ground_range1(
+                        r[i, k_l + 1, 0], r[i, k_l + 1, 1], r[i, k_l + 1, 2], ux, uy, uz
+                    )
+                    ha, hb = h[i, k_l], h[i, k_l + 1]
+                    hi = 1.0
+                    for _ in range(n_iter):
+                        mid = 0.5 * (lo + hi)
+                        if _feasible1(
+                            ta + mid * (tb - ta), ra + mid * (rb - ra), ha + mid * (hb - ha),
+                            hs, tl, values, par,
+                        ):  # fmt: skip
+                            lo = mid
+                        else:
+                            hi = mid
+                w_l = lo
+            else:
+                k_l = k - 2
+                w_l = 1.0
+            # the points: linear between the samples of the interval
+            for which in range(2):
+                kk = k_e if which == 0 else k_l
+                w = w_e if which == 0 else w_l
+                ta, tb = t[kk], t[kk + 1]
+                ra = _ground_range1(r[i, kk, 0], r[i, kk, 1], r[i, kk, 2], ux, uy, uz)
+                rb = _ground_range1(r[i, kk + 1, 0], r[i, kk + 1, 1], r[i, kk + 1, 2], ux, uy, uz)
+                ha, hb = h[i, kk], h[i, kk + 1]
+                tt = ta + w * (tb - ta)
+                rr = ra + w * (rb - ra)
+                hh = ha + w * (hb - ha)
+                T = _bilinear1(values, par[_P_R0], par[_P_DR], par[_P_H0], par[_P_DH], rr, hh - hs)
+                if which == 0:
+                    t_e[i, j] = tt
+                    T_e[i, j] = T
+                    rho_e[i, j] = rr
+                    h_e[i, j] = hh
+                    for c in range(3):
+                        a = r[i, kk, c]
+                        r_e[i, j, c] = a + w * (r[i, kk + 1, c] - a)
+                else:
+                    t_l[i, j] = tt
+                    T_l[i, j] = T
+                    for c in range(3):
+                        a = r[i, kk, c]
+                        r_l[i, j, c] = a + w * (r[i, kk + 1, c] - a)
+    return feasible, t_e, t_l, T_e, T_l, rho_e, h_e, r_e, r_l
+
+
+def _prepare(
+    path: ThreatPath,
+    site_ecef: ArrayLike,
+    t_launch_min_s: ArrayLike,
+    site_alt_m: ArrayLike | None,
+    t_tol_s: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Checked inputs of :func:`solve_pip`: sites (b, 3), site altitudes (b,), launch
+    minima (m, b) and the path's altitudes (m, k)."""
+    sites = np.atleast_2d(np.asarray(site_ecef, dtype=np.float64))
+    if sites.ndim != 2 or sites.shape[1] != 3 or not np.all(np.isfinite(sites)):
+        raise InputError("site_ecef", f"must be finite with shape (b, 3), got {sites.shape}")
+    if not (math.isfinite(t_tol_s) and t_tol_s > 0):
+        raise InputError("t_tol_s", f"must be positive, got {t_tol_s}")
+    b = sites.shape[0]
+    m = len(path)
+    if site_alt_m is None:
+        site_alt = ecef_to_geodetic(sites)[2]
+    else:
+        site_alt = np.broadcast_to(np.asarray(site_alt_m, dtype=np.float64), (b,))
+    tlm = np.asarray(t_launch_min_s, dtype=np.float64)
+    try:
+        tlm = np.broadcast_to(tlm, (m, b))
+    except ValueError:
+        raise InputError(
+            "t_launch_min_s", f"must broadcast to ({m}, {b}), got {tlm.shape}"
+        ) from None
+    if np.any(np.isnan(tlm)):
+        raise InputError("t_launch_min_s", "must not be NaN (use inf for 'cannot launch')")
+    r = path.r_ecef
+    h = path.altitude_m if path.altitude_m is not None else ecef_to_geodetic(r)[2]
+    return sites, site_alt, tlm, h
+
+
 def solve_pip(
     path: ThreatPath,
     site_ecef: ArrayLike,
@@ -339,32 +606,69 @@ def solve_pip(
     Returns
     -------
     PipSolution
-        ``(m, b)`` arrays.
+        ``(m, b)`` arrays. Each threat's row is computed on its own: the same whatever else
+        is in the batch.
     """
-    sites = np.atleast_2d(np.asarray(site_ecef, dtype=np.float64))
-    if sites.ndim != 2 or sites.shape[1] != 3 or not np.all(np.isfinite(sites)):
-        raise InputError("site_ecef", f"must be finite with shape (b, 3), got {sites.shape}")
-    if not (math.isfinite(t_tol_s) and t_tol_s > 0):
-        raise InputError("t_tol_s", f"must be positive, got {t_tol_s}")
-    b = sites.shape[0]
+    sites, site_alt, tlm, h = _prepare(path, site_ecef, t_launch_min_s, site_alt_m, t_tol_s)
+    t = np.ascontiguousarray(path.t_s)
+    u_site = sites / np.linalg.norm(sites, axis=-1, keepdims=True)
+    rg, hg = table.range_grid_m, table.altitude_grid_m
+    env = envelope
+    par = np.array(
+        [
+            rg[0], rg[1] - rg[0], hg[0], hg[1] - hg[0],
+            env.max_flyout_time_s, env.min_altitude_m, env.max_altitude_m,
+            env.min_range_m, env.max_range_m,
+        ],
+        dtype=np.float64,
+    )  # fmt: skip
+    feas, t_e, t_l, T_e, T_l, rho_e, h_e, r_e, r_l = _pip_pairs_kernel(
+        t,
+        np.ascontiguousarray(path.r_ecef),
+        np.ascontiguousarray(h, dtype=np.float64),
+        np.ascontiguousarray(u_site),
+        np.ascontiguousarray(site_alt, dtype=np.float64),
+        np.ascontiguousarray(tlm),
+        np.ascontiguousarray(table.time_s, dtype=np.float64),
+        par,
+        _n_iter(t, t_tol_s),
+        bool(refine_latest),
+    )
+    return PipSolution(
+        feasible=feas,
+        t_earliest_s=t_e,
+        t_latest_s=t_l,
+        t_launch_s=t_e - T_e,
+        flyout_s=T_e,
+        r_intercept_ecef=r_e,
+        t_launch_latest_s=t_l - T_l,
+        flyout_latest_s=T_l,
+        r_intercept_latest_ecef=r_l,
+        ground_range_m=rho_e,
+        altitude_m=h_e,
+    )
+
+
+def _solve_pip_numpy(
+    path: ThreatPath,
+    site_ecef: ArrayLike,
+    table: FlyoutTable,
+    envelope: Envelope,
+    t_launch_min_s: ArrayLike,
+    *,
+    site_alt_m: ArrayLike | None = None,
+    t_tol_s: float = 1e-3,
+    refine_latest: bool = True,
+) -> PipSolution:
+    """:func:`solve_pip` with the array formulation :func:`pip_kernel` (the reference the
+    compiled kernel is tested and benchmarked against)."""
+    sites, site_alt, tlm, h2d = _prepare(path, site_ecef, t_launch_min_s, site_alt_m, t_tol_s)
     m = len(path)
-    if site_alt_m is None:
-        site_alt = ecef_to_geodetic(sites)[2]
-    else:
-        site_alt = np.broadcast_to(np.asarray(site_alt_m, dtype=np.float64), (b,))
-    tlm = np.asarray(t_launch_min_s, dtype=np.float64)
-    try:
-        tlm = np.broadcast_to(tlm, (m, b))
-    except ValueError:
-        raise InputError(
-            "t_launch_min_s", f"must broadcast to ({m}, {b}), got {tlm.shape}"
-        ) from None
-    if np.any(np.isnan(tlm)):
-        raise InputError("t_launch_min_s", "must not be NaN (use inf for 'cannot launch')")
+    b = sites.shape[0]
     r = path.r_ecef
     t = path.t_s
     rho = np.moveaxis(ground_range_m(r, sites), -1, 1)  # (m, b, k)
-    h = (path.altitude_m if path.altitude_m is not None else ecef_to_geodetic(r)[2])[:, None, :]
+    h = h2d[:, None, :]
     res = pip_kernel(
         t, rho, h, site_alt[None, :, None], tlm[..., None], table, envelope, t_tol_s,
         refine_latest=refine_latest,
