@@ -36,15 +36,13 @@ from hoplon.sim.engine import (
     _approximate_altitude,
     _may_see_rows,
     command_cycle,
+    tracker_options,
     truth_states,
 )
 from hoplon.sim.events import EventKind, EventQueue
 from hoplon.sim.result import RunResult
 from hoplon.sim.world import World
-from hoplon.tracking.deletion import Deleter
-from hoplon.tracking.initiation import MofN
 from hoplon.tracking.lanes import LaneTracker
-from hoplon.tracking.models import Ballistic
 from hoplon.tracking.state import TrackSet
 
 #: Lanes per batch by default: large enough to spread the per-event work, small enough to
@@ -103,18 +101,8 @@ class BatchEngine:
             e.killed_s, e.first_detect = self.killed[k], self.first_detect[k]
         self.rcs = np.array([th.rcs_m2 for th in w.threats], dtype=float)
         self.burnout = np.array([th.burnout_s for th in w.threats], dtype=float)
-        tr = w.spec.tracking
         self.trackers = [
-            LaneTracker(
-                L,
-                Ballistic(q=tr.process_noise**2, rotating=True, max_step_s=5.0),
-                filter="ekf",
-                gate_probability=tr.gate_probability,
-                confirmation=MofN(tr.confirm_m, tr.confirm_n),
-                deleter=Deleter(max_misses=tr.delete_after_misses),
-                owner=f,
-            )
-            for f in range(len(w.forces))
+            LaneTracker(L, **tracker_options(w.spec), owner=f) for f in range(len(w.forces))
         ]
         self._views: list[dict[Any, Any]] = [{} for _ in w.forces]
         for k, e in enumerate(lanes):

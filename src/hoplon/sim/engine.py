@@ -133,6 +133,18 @@ class Report(NamedTuple):
     payload: tuple[np.ndarray, np.ndarray]
 
 
+def tracker_options(spec: ScenarioSpec) -> dict[str, Any]:
+    """The tracker every force runs (one per force, or one per force for many trials)."""
+    tr = spec.tracking
+    return {
+        "transition_model": Ballistic(q=tr.process_noise**2, rotating=True, max_step_s=5.0),
+        "filter": "ekf",
+        "gate_probability": tr.gate_probability,
+        "confirmation": MofN(tr.confirm_m, tr.confirm_n),
+        "deleter": Deleter(max_misses=tr.delete_after_misses),
+    }
+
+
 def truth_states(
     world: World, t: float, launch_s: np.ndarray, threat_ids: np.ndarray
 ) -> np.ndarray:
@@ -256,18 +268,7 @@ class Engine:
             "layered": lambda: Layered(Greedy()),
         }.get(cmd.assigner, Greedy)()
         self.trackers = [
-            Tracker(
-                transition_model=Ballistic(
-                    q=spec.tracking.process_noise**2, rotating=True, max_step_s=5.0
-                ),
-                filter="ekf",
-                gate_probability=spec.tracking.gate_probability,
-                confirmation=MofN(spec.tracking.confirm_m, spec.tracking.confirm_n),
-                deleter=Deleter(max_misses=spec.tracking.delete_after_misses),
-                owner=i,
-                record=False,
-            )
-            for i in range(len(w.forces))
+            Tracker(**tracker_options(spec), owner=i, record=False) for i in range(len(w.forces))
         ]
 
         for i in range(n_threats):
