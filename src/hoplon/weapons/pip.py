@@ -376,6 +376,28 @@ def _feasible1(
 
 
 @numba.njit(cache=True, nogil=True)
+def _bisect1(
+    ta: float, tb: float, ra: float, rb: float, ha: float, hb: float, hs: float, tl: float,
+    values: FloatArray, par: FloatArray, n_iter: int, rising: bool,
+) -> float:  # pragma: no cover - compiled  # fmt: skip
+    """Fraction ``w`` of the interval (time ``ta..tb``, ground range ``ra..rb``, altitude
+    ``ha..hb``) where feasibility changes, by ``n_iter`` bisections, keeping the feasible
+    end: the interval starts infeasible and ends feasible (``rising``), or the reverse."""
+    lo = 0.0
+    hi = 1.0
+    for _ in range(n_iter):
+        mid = 0.5 * (lo + hi)
+        ok = _feasible1(
+            ta + mid * (tb - ta), ra + mid * (rb - ra), ha + mid * (hb - ha), hs, tl, values, par
+        )
+        if ok == rising:
+            hi = mid
+        else:
+            lo = mid
+    return hi if rising else lo
+
+
+@numba.njit(cache=True, nogil=True)
 def _pip_pairs_kernel(
     t: FloatArray,
     r: FloatArray,
@@ -468,25 +490,14 @@ def _pip_pairs_kernel(
                 ra = _ground_range1(r[i, k_e, 0], r[i, k_e, 1], r[i, k_e, 2], ux, uy, uz)
                 rb = _ground_range1(r[i, first, 0], r[i, first, 1], r[i, first, 2], ux, uy, uz)
                 ha, hb = h[i, k_e], h[i, k_e + 1]
-                lo = 0.0
-                hi = 1.0
-                for _ in range(n_iter):
-                    mid = 0.5 * (lo + hi)
-                    if _feasible1(
-                        ta + mid * (tb - ta), ra + mid * (rb - ra), ha + mid * (hb - ha),
-                        hs, tl, values, par,
-                    ):  # fmt: skip
-                        hi = mid
-                    else:
-                        lo = mid
-                w_e = hi
+                w_e = _bisect1(ta, tb, ra, rb, ha, hb, hs, tl, values, par, n_iter, True)
             else:
                 k_e = 0
                 w_e = 0.0
             # latest: bracket [last (feasible), last+1 (infeasible)], keep the feasible end
             if last < k - 1:
                 k_l = last
-                lo = 0.0
+                w_l = 0.0
                 if refine_latest:
                     ta, tb = t[k_l], t[k_l + 1]
                     ra = _ground_range1(r[i, k_l, 0], r[i, k_l, 1], r[i, k_l, 2], ux, uy, uz)
@@ -494,17 +505,7 @@ def _pip_pairs_kernel(
                         r[i, k_l + 1, 0], r[i, k_l + 1, 1], r[i, k_l + 1, 2], ux, uy, uz
                     )
                     ha, hb = h[i, k_l], h[i, k_l + 1]
-                    hi = 1.0
-                    for _ in range(n_iter):
-                        mid = 0.5 * (lo + hi)
-                        if _feasible1(
-                            ta + mid * (tb - ta), ra + mid * (rb - ra), ha + mid * (hb - ha),
-                            hs, tl, values, par,
-                        ):  # fmt: skip
-                            lo = mid
-                        else:
-                            hi = mid
-                w_l = lo
+                    w_l = _bisect1(ta, tb, ra, rb, ha, hb, hs, tl, values, par, n_iter, False)
             else:
                 k_l = k - 2
                 w_l = 1.0
