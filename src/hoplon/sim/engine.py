@@ -34,6 +34,14 @@ Modelling choices to know:
 - Space-based infrared layers give launch warnings (logged), not tracks.
 - Air-breathing tracks (low and slow) are predicted in a straight line; ballistic tracks
   with the flight kernels (gravity, drag of a generic re-entry vehicle, rotating Earth).
+- A shared track reaches its recipient at send time plus the link latency; deliveries are
+  applied in arrival order when the recipient next looks (a command cycle, or an intercept's
+  midcourse update), exactly as if each were an event at its arrival time.
+
+A command cycle runs in four steps (:func:`command_cycle`): planning and commitment are per
+trial, the numerical middle (path predictions, threat values, intercept solves) is batched
+over every trial given, so :class:`~hoplon.sim.batch.BatchEngine` can run many trials in
+lockstep with each trial's result exactly its own.
 """
 
 from __future__ import annotations
