@@ -1274,27 +1274,27 @@ def _impact_predictions(
     if has_impact.any():
         tgo = np.maximum(t_imp[has_impact] - t, 0.0)
         var[has_impact] = sig_p2[has_impact] + sig_v2[has_impact] * tgo**2 + 500.0**2
-    for i in np.nonzero(~has_impact)[0] if assets else ():
-        # air-breathing or no impact in the horizon: closest approach to an asset
-        pts = paths[i]
-        ok = np.all(np.isfinite(pts), axis=1)
-        if not ok.any():
-            continue
-        best = None
-        for a, c in zip(assets, centres, strict=True):
-            d = np.linalg.norm(pts[ok] - c, axis=1)
-            j = int(np.argmin(d))
-            score = d[j] / a.radius_m
-            if best is None or score < best[0]:
-                best = (score, j)
-        assert best is not None
-        j = best[1]
-        p = pts[ok][j]
-        la, lo, _ = ecef_to_geodetic(p, WGS84)
-        lat[i], lon[i] = float(la), float(lo)
-        t_imp[i] = grid[ok][j]
-        tgo_i = max(t_imp[i] - t, 0.0)
-        var[i] = sig_p2[i] + sig_v2[i] * tgo_i**2 + 2_000.0**2
+    # air-breathing or no impact in the horizon: the closest approach to an asset (the
+    # asset whose disc the path comes nearest, in radii; the first such point)
+    rows = np.nonzero(~has_impact)[0] if assets else np.empty(0, dtype=np.int64)
+    pts = paths[rows]
+    ok = np.all(np.isfinite(pts), axis=2)
+    rows, pts, ok = rows[ok.any(axis=1)], pts[ok.any(axis=1)], ok[ok.any(axis=1)]
+    if len(rows):
+        score = np.empty((len(rows), len(assets)))
+        nearest = np.empty((len(rows), len(assets)), dtype=np.int64)
+        every = np.arange(len(rows))
+        for m, (a, c) in enumerate(zip(assets, centres, strict=True)):
+            diff = pts - c
+            d = np.where(ok, np.sqrt(np.add.reduce(diff * diff, axis=2)), np.inf)
+            nearest[:, m] = np.argmin(d, axis=1)
+            score[:, m] = d[every, nearest[:, m]] / a.radius_m
+        j = nearest[every, np.argmin(score, axis=1)]
+        la, lo, _ = ecef_to_geodetic(pts[every, j], WGS84)
+        lat[rows], lon[rows] = la, lo
+        t_imp[rows] = grid[j]
+        tgo = np.maximum(t_imp[rows] - t, 0.0)
+        var[rows] = sig_p2[rows] + sig_v2[rows] * tgo**2 + 2_000.0**2
     has_var = np.isfinite(var)
     cov[has_var] = np.eye(2) * var[has_var, None, None]
     ok = np.isfinite(lat)
