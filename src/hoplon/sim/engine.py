@@ -1228,21 +1228,17 @@ def _predict_paths(
             res0.y_final, params, model=model, t0=t, t_end=grid[-1], dt=PREDICTION_STEP_S,
             record=True, stop_altitude_m=0.0,
         )  # fmt: skip
-        for row, i in enumerate(bal):
-            if not alive[row]:
-                continue
-            k = int(res.n_samples[row])
-            ti = res.t[row, :k]
-            yi = res.y[row, :k, :3]
-            m = min(k, grid.size)
-            paths[i, :m] = yi[:m]
-            if res.status[row] == 1:
-                t_imp[i] = res.impact_t[row]
-                r_imp[i] = res.impact_y[row, :3]
-                # last sample is the impact (off-grid): keep grid samples only
-                u = (ti[:m] - t) / PREDICTION_STEP_S
-                off_grid = np.abs(u - np.round(u)) > 1e-8 + 1e-5 * np.abs(np.round(u))
-                paths[i, :m][off_grid] = np.nan
+        K = min(res.y.shape[1], grid.size)
+        valid = alive[:, None] & (np.arange(K)[None, :] < res.n_samples[:, None])
+        hit = alive & (res.status == 1)
+        # an impacting path's last sample is the impact (off the grid): grid samples only
+        u = (res.t[:, :K] - t) / PREDICTION_STEP_S
+        on = np.round(u)
+        with np.errstate(invalid="ignore"):
+            off_grid = hit[:, None] & (np.abs(u - on) > 1e-8 + 1e-5 * np.abs(on))
+        paths[bal, :K] = np.where((valid & ~off_grid)[..., None], res.y[:, :K, :3], np.nan)
+        t_imp[bal[hit]] = res.impact_t[hit]
+        r_imp[bal[hit]] = res.impact_y[hit, :3]
     return grid, paths, t_imp, r_imp
 
 
