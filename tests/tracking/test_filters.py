@@ -114,3 +114,47 @@ def test_imm_detects_manoeuvre():
     assert abs(xc[0, 0] - pos) < 10.0 and np.all(np.linalg.eigvalsh(Pc) > 0)
     with pytest.raises(InputError, match="transition_matrix"):
         imm_predict(state, [quiet, loud], np.array([[0.5, 0.6], [0.5, 0.5]]), 1.0)
+
+
+def _update_problem(seed: int, n: int, d: int, k: int):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d)) * 1e5
+    P = _spd(rng, n, d, 1e4)
+    H = rng.normal(size=(n, k, d))
+    R = _spd(rng, n, k, 10.0)
+    nu = rng.normal(size=(n, k)) * 30.0
+    return x, P, nu, H, R
+
+
+@pytest.mark.parametrize(("n", "d", "k"), [(300, 6, 3), (40, 7, 4), (25, 4, 2), (5, 2, 1)])
+def test_kf_update_kernel_matches_numpy_reference(n, d, k):
+    from hoplon.tracking.filters import _kf_update_numpy
+
+    args = _update_problem(n + d + k, n, d, k)
+    for new, ref in zip(kf_update(*args), _kf_update_numpy(*args), strict=True):
+        scale = np.abs(ref).max(axis=tuple(range(1, ref.ndim)), keepdims=True)
+        assert np.max(np.abs(new - ref) / scale) < 1e-9
+    _, P_new, S = kf_update(*args)
+    np.testing.assert_array_equal(P_new, np.swapaxes(P_new, -1, -2))
+    np.testing.assert_array_equal(S, np.swapaxes(S, -1, -2))
+
+
+def test_kf_update_batch_equals_each_row_alone():
+    x, P, nu, H, R = _update_problem(7, 30, 6, 3)
+    xb, Pb, Sb = kf_update(x, P, nu, H, R)
+    for i in range(len(x)):
+        xi, Pi, Si = kf_update(
+            x[i : i + 1], P[i : i + 1], nu[i : i + 1], H[i : i + 1], R[i : i + 1]
+        )
+        assert np.array_equal(xi[0], xb[i]) and np.array_equal(Pi[0], Pb[i])
+        assert np.array_equal(Si[0], Sb[i])
+    # shared H and R broadcast like numpy
+    x2, P2, _ = kf_update(x, P, nu, H[0], R[0])
+    x3, P3, _ = kf_update(x, P, nu, np.broadcast_to(H[0], H.shape), np.broadcast_to(R[0], R.shape))
+    assert np.array_equal(x2, x3) and np.array_equal(P2, P3)
+
+
+def test_kf_update_singular_innovation_raises():
+    x, P, nu, H, R = _update_problem(8, 2, 4, 2)
+    with pytest.raises(np.linalg.LinAlgError):
+        kf_update(x, np.zeros_like(P), nu, H, np.zeros_like(R))

@@ -116,3 +116,77 @@ def test_bad_model_parameters_raise_input_error():
         Ballistic(gravity="flat")
     with pytest.raises(InputError, match="kind"):
         measurement_model_for("sonar")
+
+
+_KERNEL_MODELS = [
+    Ballistic(q=50.0**2, rotating=True, max_step_s=5.0),  # the engine's model
+    Ballistic(gravity="j2"),
+    Ballistic(gravity="j2", drag=True, q_beta=10.0),
+    Ballistic(rotating=False, max_step_s=1.0),
+]
+
+
+def _ballistic_batch(model: Ballistic, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Realistic tracks (10-500 km up, 1-4 km/s) and covariances for the model's state."""
+    rng = np.random.default_rng(seed)
+    lat = rng.uniform(35.0, 45.0, n) * DEG
+    lon = rng.uniform(15.0, 25.0, n) * DEG
+    r = geodetic_to_ecef(lat, lon, rng.uniform(10e3, 500e3, n))
+    v = rng.normal(size=(n, 3))
+    v *= rng.uniform(1e3, 4e3, (n, 1)) / np.linalg.norm(v, axis=1, keepdims=True)
+    x = np.concatenate([r, v], axis=1)
+    sig = [300.0] * 3 + [30.0] * 3
+    if model.drag:
+        x = np.concatenate([x, rng.uniform(500.0, 20e3, (n, 1))], axis=1)
+        sig.append(500.0)
+    A = rng.normal(size=(n, len(sig), len(sig))) * 0.3 + np.eye(len(sig))
+    S = np.diag(sig)
+    P = S @ A @ np.swapaxes(A, -1, -2) @ S
+    return x, P
+
+
+@pytest.mark.parametrize("model", _KERNEL_MODELS)
+def test_ballistic_kernel_matches_numpy_reference(model):
+    from hoplon.tracking.filters import ekf_predict, symmetrise
+
+    x, P = _ballistic_batch(model, 200, 11)
+    dt = np.random.default_rng(12).uniform(-12.0, 12.0, len(x))
+    x_new, P_new = ekf_predict(x, P, model, dt)
+    x_ref, F_ref = model._transition_numpy(x, dt)
+    P_ref = symmetrise(F_ref @ P @ np.swapaxes(F_ref, -1, -2) + model.covar(dt, x))
+    np.testing.assert_allclose(x_new, x_ref, rtol=1e-9, atol=0.0)
+    # covariances: relative to each matrix's scale (near-zero entries carry no information)
+    scale = np.abs(P_ref).max(axis=(1, 2), keepdims=True)
+    assert np.max(np.abs(P_new - P_ref) / scale) < 1e-9
+    _, F = model.transition(x, dt)
+    assert np.max(np.abs(F - F_ref) / np.abs(F_ref).max(axis=(1, 2), keepdims=True)) < 1e-9
+    np.testing.assert_allclose(model.function(x, dt), model._function_numpy(x, dt), rtol=1e-9)
+
+
+@pytest.mark.parametrize("model", _KERNEL_MODELS)
+def test_ballistic_batch_equals_each_row_alone(model):
+    x, _ = _ballistic_batch(model, 40, 13)
+    rng = np.random.default_rng(14)
+    # every |dt| in (max_step, 2 max_step]: two sub-steps whether alone or in the batch
+    dt = rng.uniform(1.01, 2.0, len(x)) * model.max_step_s * rng.choice([-1.0, 1.0], len(x))
+    xb, Fb = model.transition(x, dt)
+    fb = model.function(x, dt)
+    np.testing.assert_array_equal(fb, xb)
+    for i in range(len(x)):
+        xi, Fi = model.transition(x[i : i + 1], dt[i : i + 1])
+        assert np.array_equal(xi[0], xb[i]) and np.array_equal(Fi[0], Fb[i])
+        assert np.array_equal(model.function(x[i : i + 1], dt[i])[0], fb[i])
+
+
+def test_ballistic_substeps_follow_largest_step_of_call():
+    """The sub-step count is ceil(max |dt| / max_step_s) over the call (LaneTracker groups
+    rows by step to reproduce Tracker's calls)."""
+    model = Ballistic(max_step_s=5.0)
+    x, _ = _ballistic_batch(model, 2, 15)
+    dt = np.array([4.0, 12.0])  # 3 sub-steps for both rows
+    x2, F2 = model.transition(x, dt)
+    np.testing.assert_allclose(x2, model._transition_numpy(x, dt)[0], rtol=1e-12)
+    x_one, _ = model.transition(x[:1], dt[:1])  # 1 sub-step alone
+    assert not np.array_equal(x_one[0], x2[0])
+    x_three, F_three = Ballistic(max_step_s=1.5).transition(x[:1], dt[:1])  # 3 too
+    assert np.array_equal(x_three[0], x2[0]) and np.array_equal(F_three[0], F2[0])

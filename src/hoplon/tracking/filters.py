@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -77,6 +78,128 @@ def ekf_predict(
     return x_pred, symmetrise(F @ P @ _T(F) + Q)
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _kf_update_kernel(
+    x: FloatArray,
+    P: FloatArray,
+    nu: FloatArray,
+    H: FloatArray,
+    R: FloatArray,
+    x_out: FloatArray,
+    P_out: FloatArray,
+    S_out: FloatArray,
+) -> bool:
+    """Joseph-form Kalman update of each row ``i`` on its own (see :func:`kf_update`);
+    ``S⁻¹`` by LU with partial pivoting. False if some ``S`` is exactly singular."""
+    n, d = x.shape
+    k = nu.shape[1]
+    PHt = np.empty((d, k))
+    S = np.empty((k, k))
+    LU = np.empty((k, k))
+    perm = np.empty(k, dtype=np.int64)
+    col = np.empty(k)
+    K = np.empty((d, k))
+    IKH = np.empty((d, d))
+    T = np.empty((d, d))
+    KR = np.empty((d, k))
+    ok = True
+    for i in range(n):
+        for a in range(d):  # P Hᵀ
+            for b in range(k):
+                s = 0.0
+                for c in range(d):
+                    s += P[i, a, c] * H[i, b, c]
+                PHt[a, b] = s
+        for a in range(k):  # H P Hᵀ + R
+            for b in range(k):
+                s = 0.0
+                for c in range(d):
+                    s += H[i, a, c] * PHt[c, b]
+                S[a, b] = s + R[i, a, b]
+        for a in range(k):  # symmetrise
+            for b in range(k):
+                LU[a, b] = 0.5 * (S[a, b] + S[b, a])
+                S_out[i, a, b] = LU[a, b]
+        for a in range(k):  # LU factors with partial pivoting, in place
+            perm[a] = a
+        for c in range(k):
+            p = c
+            for a in range(c + 1, k):
+                if abs(LU[a, c]) > abs(LU[p, c]):
+                    p = a
+            if p != c:
+                for b in range(k):
+                    LU[c, b], LU[p, b] = LU[p, b], LU[c, b]
+                perm[c], perm[p] = perm[p], perm[c]
+            if LU[c, c] == 0.0:
+                ok = False
+            for a in range(c + 1, k):
+                LU[a, c] = LU[a, c] / LU[c, c]
+                for b in range(c + 1, k):
+                    LU[a, b] -= LU[a, c] * LU[c, b]
+        for r in range(d):  # row r of K solves S Kᵣᵀ = (P Hᵀ)ᵣᵀ
+            for a in range(k):
+                col[a] = PHt[r, perm[a]]
+            for a in range(k):
+                s = col[a]
+                for b in range(a):
+                    s -= LU[a, b] * col[b]
+                col[a] = s
+            for a in range(k - 1, -1, -1):
+                s = col[a]
+                for b in range(a + 1, k):
+                    s -= LU[a, b] * col[b]
+                col[a] = s / LU[a, a]
+            for a in range(k):
+                K[r, a] = col[a]
+        for a in range(d):  # x + K ν
+            s = 0.0
+            for b in range(k):
+                s += K[a, b] * nu[i, b]
+            x_out[i, a] = x[i, a] + s
+        for a in range(d):  # I - K H
+            for b in range(d):
+                s = 0.0
+                for c in range(k):
+                    s += K[a, c] * H[i, c, b]
+                IKH[a, b] = (1.0 if a == b else 0.0) - s
+        for a in range(d):  # (I - K H) P
+            for b in range(d):
+                s = 0.0
+                for c in range(d):
+                    s += IKH[a, c] * P[i, c, b]
+                T[a, b] = s
+        for a in range(d):  # K R
+            for b in range(k):
+                s = 0.0
+                for c in range(k):
+                    s += K[a, c] * R[i, c, b]
+                KR[a, b] = s
+        for a in range(d):  # (I - K H) P (I - K H)ᵀ + K R Kᵀ, then symmetrised
+            for b in range(a, d):
+                s = 0.0
+                for c in range(d):
+                    s += T[a, c] * IKH[b, c]
+                t = 0.0
+                for c in range(k):
+                    t += KR[a, c] * K[b, c]
+                P_out[i, a, b] = s + t
+                if b > a:
+                    s2 = 0.0
+                    for c in range(d):
+                        s2 += T[b, c] * IKH[a, c]
+                    t2 = 0.0
+                    for c in range(k):
+                        t2 += KR[b, c] * K[a, c]
+                    P_out[i, b, a] = s2 + t2
+        for a in range(d):
+            for b in range(a + 1, d):
+                m = 0.5 * (P_out[i, a, b] + P_out[i, b, a])
+                P_out[i, a, b] = m
+                P_out[i, b, a] = m
+    return ok
+
+
 def kf_update(
     x: FloatArray,
     P: FloatArray,
@@ -86,8 +209,44 @@ def kf_update(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Kalman update from residuals ``nu`` (n, k), Jacobians ``H`` (n, k, d), noise ``R``.
 
-    Returns ``x⁺``, ``P⁺`` (Joseph form) and ``S``.
+    Returns ``x⁺``, ``P⁺`` (Joseph form) and ``S``. Each row is computed on its own (numba
+    kernel); :func:`_kf_update_numpy` is the numpy reference.
     """
+    x = np.asarray(x, dtype=float)
+    P = np.asarray(P, dtype=float)
+    nu = np.asarray(nu, dtype=float)
+    if x.ndim != 2 or P.ndim != 3 or nu.ndim != 2:
+        return _kf_update_numpy(x, P, nu, H, R)
+    n, d = x.shape
+    k = nu.shape[1]
+    H = np.ascontiguousarray(np.broadcast_to(np.asarray(H, dtype=float), (n, k, d)))
+    R = np.ascontiguousarray(np.broadcast_to(np.asarray(R, dtype=float), (n, k, k)))
+    x_new = np.empty((n, d))
+    P_new = np.empty((n, d, d))
+    S = np.empty((n, k, k))
+    ok = _kf_update_kernel(
+        np.ascontiguousarray(x),
+        np.ascontiguousarray(P),
+        np.ascontiguousarray(nu),
+        H,
+        R,
+        x_new,
+        P_new,
+        S,
+    )
+    if not ok:
+        raise np.linalg.LinAlgError("Singular matrix")
+    return x_new, P_new, S
+
+
+def _kf_update_numpy(
+    x: FloatArray,
+    P: FloatArray,
+    nu: FloatArray,
+    H: FloatArray,
+    R: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """numpy reference of :func:`kf_update` (tests and benchmarks compare with it)."""
     PHt = P @ _T(H)
     S = symmetrise(H @ PHt + R)
     K = _T(np.linalg.solve(S, _T(PHt)))  # K = P Hᵀ S⁻¹, S symmetric

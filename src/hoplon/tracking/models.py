@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numba
 import numpy as np
 import scipy.linalg
 from numpy.typing import NDArray
@@ -251,6 +252,262 @@ def _ellipsoid_height(r: FloatArray) -> tuple[FloatArray, FloatArray]:
     return rn - WGS84_A_M * (1.0 - WGS84_F * s2), rn
 
 
+# numba kernels of the ballistic model: one track at a time, each on its own (a row's
+# result never depends on the other rows; the sub-step count ``nsub`` is passed in).
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _bl_gravity(r0: float, r1: float, r2: float, mu: float, use_j2: bool, g: FloatArray) -> None:
+    """Point-mass (+ J2) gravity [m/s²] at ECEF ``r`` into ``g`` (3,), as ``_gravity``."""
+    rn = np.sqrt(r0 * r0 + r1 * r1 + r2 * r2)
+    rn3 = rn**3
+    g[0] = -mu * r0 / rn3
+    g[1] = -mu * r1 / rn3
+    g[2] = -mu * r2 / rn3
+    if use_j2:
+        z2 = (r2 / rn) ** 2
+        k = 1.5 * J2_EARTH * mu * WGS84_A_M**2 / rn**5
+        f = 5.0 * z2 - 1.0
+        g[0] = g[0] + k * r0 * f
+        g[1] = g[1] + k * r1 * f
+        g[2] = g[2] + k * r2 * f - k * (2.0 * r2)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _bl_density(r0: float, r1: float, r2: float, rho0: float, scale_h: float) -> float:
+    """Exponential-atmosphere density [kg/m³] at ECEF ``r``, as ``_density``."""
+    rn = np.sqrt(r0 * r0 + r1 * r1 + r2 * r2)
+    s2 = (r2 / rn) ** 2
+    h = rn - WGS84_A_M * (1.0 - WGS84_F * s2)
+    return rho0 * np.exp(-max(h, -5e3) / scale_h)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _bl_derivative(
+    x: FloatArray,
+    mu: float,
+    use_j2: bool,
+    rotating: bool,
+    wz: float,
+    drag: bool,
+    rho0: float,
+    scale_h: float,
+    g: FloatArray,
+    xd: FloatArray,
+) -> None:
+    """``ẋ`` of one state ``x`` (d,) into ``xd`` (d,), as :meth:`Ballistic.derivative`."""
+    _bl_gravity(x[0], x[1], x[2], mu, use_j2, g)
+    a0, a1, a2 = g[0], g[1], g[2]
+    if rotating:
+        a0 += 2.0 * wz * x[4] + wz * wz * x[0]
+        a1 += -2.0 * wz * x[3] + wz * wz * x[1]
+    if drag:
+        beta = max(x[6], 1.0)
+        rho = _bl_density(x[0], x[1], x[2], rho0, scale_h)
+        vn = np.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+        a0 = a0 - rho * vn * x[3] / (2.0 * beta)
+        a1 = a1 - rho * vn * x[4] / (2.0 * beta)
+        a2 = a2 - rho * vn * x[5] / (2.0 * beta)
+    xd[:] = 0.0
+    xd[0], xd[1], xd[2] = x[3], x[4], x[5]
+    xd[3], xd[4], xd[5] = a0, a1, a2
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _bl_jacobian(
+    x: FloatArray,
+    mu: float,
+    use_j2: bool,
+    rotating: bool,
+    wz: float,
+    drag: bool,
+    rho0: float,
+    scale_h: float,
+    g: FloatArray,
+    gm: FloatArray,
+    A: FloatArray,
+) -> None:
+    """Rows 3-5 of ``A = ∂ẋ/∂x`` of one state into ``A`` (3, d), as
+    :meth:`Ballistic.derivative_jacobian` (rows 0-2 are ``[0 I 0]``, the others zero)."""
+    d = x.shape[0]
+    r0, r1, r2 = x[0], x[1], x[2]
+    A[:, :] = 0.0
+    rn = np.sqrt(r0 * r0 + r1 * r1 + r2 * r2)
+    u0, u1, u2 = r0 / rn, r1 / rn, r2 / rn
+    c = -(mu / rn**3)
+    A[0, 0] = c * (1.0 - 3.0 * (u0 * u0))
+    A[0, 1] = c * (0.0 - 3.0 * (u0 * u1))
+    A[0, 2] = c * (0.0 - 3.0 * (u0 * u2))
+    A[1, 0] = c * (0.0 - 3.0 * (u1 * u0))
+    A[1, 1] = c * (1.0 - 3.0 * (u1 * u1))
+    A[1, 2] = c * (0.0 - 3.0 * (u1 * u2))
+    A[2, 0] = c * (0.0 - 3.0 * (u2 * u0))
+    A[2, 1] = c * (0.0 - 3.0 * (u2 * u1))
+    A[2, 2] = c * (1.0 - 3.0 * (u2 * u2))
+    if use_j2:  # J2 part by central differences, step 1e-3 |r|
+        eps = 1e-3 * rn
+        for j in range(3):
+            p0, p1, p2 = r0, r1, r2
+            m0, m1, m2 = r0, r1, r2
+            if j == 0:
+                p0, m0 = r0 + eps, r0 - eps
+            elif j == 1:
+                p1, m1 = r1 + eps, r1 - eps
+            else:
+                p2, m2 = r2 + eps, r2 - eps
+            _bl_gravity(p0, p1, p2, mu, True, g)
+            _bl_gravity(p0, p1, p2, mu, False, gm)
+            fp0, fp1, fp2 = g[0] - gm[0], g[1] - gm[1], g[2] - gm[2]
+            _bl_gravity(m0, m1, m2, mu, True, g)
+            _bl_gravity(m0, m1, m2, mu, False, gm)
+            A[0, j] += (fp0 - (g[0] - gm[0])) / (2.0 * eps)
+            A[1, j] += (fp1 - (g[1] - gm[1])) / (2.0 * eps)
+            A[2, j] += (fp2 - (g[2] - gm[2])) / (2.0 * eps)
+    if rotating:  # -W W = diag(w², w², 0), -2 W
+        A[0, 0] += wz * wz
+        A[1, 1] += wz * wz
+        A[0, 4] += 2.0 * wz
+        A[1, 3] += -2.0 * wz
+    if drag and d > 6:
+        v0, v1, v2 = x[3], x[4], x[5]
+        beta = max(x[6], 1.0)
+        rho = _bl_density(r0, r1, r2, rho0, scale_h)
+        vn = np.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+        k = rho / (2.0 * beta)
+        vm = max(vn, 1e-9)
+        for a in range(3):
+            va = x[3 + a]
+            for b in range(3):
+                A[a, 3 + b] += -k * ((vn if a == b else 0.0) + va * x[3 + b] / vm)
+        # dρ/dr = -ρ/H dh/dr, h = |r| - a (1 - f z²/|r|²)
+        fac = WGS84_A_M * WGS84_F * (-2.0 * r2 * r2 / rn**4)
+        dh0 = u0 + fac * r0
+        dh1 = u1 + fac * r1
+        dh2 = u2 + fac * r2 + WGS84_A_M * WGS84_F * 2.0 * r2 / rn**2
+        s = k * vn / scale_h
+        for a in range(3):
+            va = x[3 + a]
+            A[a, 0] += s * (va * dh0)
+            A[a, 1] += s * (va * dh1)
+            A[a, 2] += s * (va * dh2)
+            A[a, 6] = rho * vn / (2.0 * beta**2) * va
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _bl_rhs(
+    x: FloatArray,
+    Phi: FloatArray,
+    mu: float,
+    use_j2: bool,
+    rotating: bool,
+    wz: float,
+    drag: bool,
+    rho0: float,
+    scale_h: float,
+    with_phi: bool,
+    g: FloatArray,
+    gm: FloatArray,
+    A: FloatArray,
+    k: FloatArray,
+    m: FloatArray,
+) -> None:
+    """``k = ẋ`` and ``m = A(x) Φ`` of one track."""
+    _bl_derivative(x, mu, use_j2, rotating, wz, drag, rho0, scale_h, g, k)
+    if not with_phi:
+        return
+    d = x.shape[0]
+    _bl_jacobian(x, mu, use_j2, rotating, wz, drag, rho0, scale_h, g, gm, A)
+    for c in range(d):
+        m[0, c] = Phi[3, c]
+        m[1, c] = Phi[4, c]
+        m[2, c] = Phi[5, c]
+        for a in range(3):
+            s = 0.0
+            for b in range(d):
+                s += A[a, b] * Phi[b, c]
+            m[3 + a, c] = s
+        for a in range(6, d):
+            m[a, c] = 0.0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _ballistic_kernel(
+    x0: FloatArray,
+    h: FloatArray,
+    nsub: int,
+    mu: float,
+    use_j2: bool,
+    rotating: bool,
+    wz: float,
+    drag: bool,
+    rho0: float,
+    scale_h: float,
+    with_phi: bool,
+    x_out: FloatArray,
+    Phi_out: FloatArray,
+) -> None:
+    """RK4 propagation of each track ``i`` by ``nsub`` steps ``h[i]`` [s] of its state (and,
+    with ``with_phi``, of ``Φ̇ = A Φ`` from ``Φ = I``) into ``x_out`` (n, d), ``Phi_out``
+    (n, d, d). Tracks are computed one at a time, each on its own."""
+    n, d = x0.shape
+    g = np.empty(3)
+    gm = np.empty(3)
+    A = np.empty((3, d))
+    x = np.empty(d)
+    xt = np.empty(d)
+    k1, k2, k3, k4 = np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+    Phi = np.empty((d, d))
+    Pt = np.empty((d, d))
+    m1, m2, m3, m4 = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty((d, d))
+    for i in range(n):
+        hi = h[i]
+        for a in range(d):
+            x[a] = x0[i, a]
+        Phi[:, :] = 0.0
+        for a in range(d):
+            Phi[a, a] = 1.0
+        for _ in range(nsub):
+            _bl_rhs(
+                x, Phi, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k1, m1
+            )
+            for a in range(d):
+                xt[a] = x[a] + 0.5 * hi * k1[a]
+                if with_phi:
+                    for b in range(d):
+                        Pt[a, b] = Phi[a, b] + 0.5 * hi * m1[a, b]
+            _bl_rhs(
+                xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k2, m2
+            )
+            for a in range(d):
+                xt[a] = x[a] + 0.5 * hi * k2[a]
+                if with_phi:
+                    for b in range(d):
+                        Pt[a, b] = Phi[a, b] + 0.5 * hi * m2[a, b]
+            _bl_rhs(
+                xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k3, m3
+            )
+            for a in range(d):
+                xt[a] = x[a] + hi * k3[a]
+                if with_phi:
+                    for b in range(d):
+                        Pt[a, b] = Phi[a, b] + hi * m3[a, b]
+            _bl_rhs(
+                xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k4, m4
+            )
+            for a in range(d):
+                x[a] = x[a] + hi / 6.0 * (k1[a] + 2.0 * k2[a] + 2.0 * k3[a] + k4[a])
+                if with_phi:
+                    for b in range(d):
+                        Phi[a, b] = Phi[a, b] + hi / 6.0 * (
+                            m1[a, b] + 2.0 * m2[a, b] + 2.0 * m3[a, b] + m4[a, b]
+                        )
+        for a in range(d):
+            x_out[i, a] = x[a]
+            if with_phi:
+                for b in range(d):
+                    Phi_out[i, a, b] = Phi[a, b]
+
+
 @dataclass(frozen=True)
 class Ballistic:
     """Ballistic flight in the rotating ECEF frame, state ``[r, v]`` or ``[r, v, β]``.
@@ -379,8 +636,55 @@ class Ballistic:
         nsub = max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / self.max_step_s)))
         return nsub, dt / nsub
 
+    def _propagate(
+        self, x: FloatArray, dt: FloatArray | float, with_phi: bool
+    ) -> tuple[FloatArray, FloatArray]:
+        """Both public propagators: the numba kernel, one track at a time."""
+        x = np.ascontiguousarray(x, dtype=float)
+        n, d = x.shape
+        nsub, h = self._steps(_dt_array(dt, n))
+        x_out = np.empty((n, d))
+        Phi = np.empty((n, d, d) if with_phi else (0, d, d))
+        _ballistic_kernel(
+            x,
+            np.ascontiguousarray(h),
+            nsub,
+            float(self.mu_m3_s2),
+            self.gravity == "j2",
+            bool(self.rotating),
+            float(self._omega[2]),
+            bool(self.drag),
+            float(self.rho0_kg_m3),
+            float(self.scale_height_m),
+            with_phi,
+            x_out,
+            Phi,
+        )
+        return x_out, Phi
+
+    def _kernel_fits(self, x: FloatArray) -> bool:
+        return x.ndim == 2 and x.shape[1] >= (7 if self.drag else 6)
+
     def function(self, x: FloatArray, dt: FloatArray | float) -> FloatArray:
-        """RK4-propagated states after ``dt`` [s] (negative ``dt`` propagates backwards)."""
+        """RK4-propagated states after ``dt`` [s] (negative ``dt`` propagates backwards).
+
+        All tracks take the same number of sub-steps, ``ceil(max |dt| / max_step_s)`` over
+        the call; each track is then integrated on its own (numba kernel).
+        """
+        x = np.asarray(x, dtype=float)
+        if not self._kernel_fits(x):
+            return self._function_numpy(x, dt)
+        return self._propagate(x, dt, with_phi=False)[0]
+
+    def transition(self, x: FloatArray, dt: FloatArray | float) -> tuple[FloatArray, FloatArray]:
+        """Propagated states and the state transition matrices ``Φ(t+dt, t)`` (n, d, d)."""
+        x = np.asarray(x, dtype=float)
+        if not self._kernel_fits(x):
+            return self._transition_numpy(x, dt)
+        return self._propagate(x, dt, with_phi=True)
+
+    # numpy reference implementations (tests and benchmarks compare the kernel with them)
+    def _function_numpy(self, x: FloatArray, dt: FloatArray | float) -> FloatArray:
         x = np.asarray(x, dtype=float)
         nsub, h = self._steps(_dt_array(dt, x.shape[0]))
         hc = h[:, None]
@@ -392,8 +696,9 @@ class Ballistic:
             x = x + hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         return x
 
-    def transition(self, x: FloatArray, dt: FloatArray | float) -> tuple[FloatArray, FloatArray]:
-        """Propagated states and the state transition matrices ``Φ(t+dt, t)`` (n, d, d)."""
+    def _transition_numpy(
+        self, x: FloatArray, dt: FloatArray | float
+    ) -> tuple[FloatArray, FloatArray]:
         x = np.asarray(x, dtype=float)
         n, d = x.shape
         nsub, h = self._steps(_dt_array(dt, n))
