@@ -632,6 +632,9 @@ class Engine:
         (eligible by doctrine and fire-control quality) and the batteries that may fire."""
         w = self.world
         self.n_commands += 1
+        if not len(self.trackers[force].tracks) and not self.remote[force]:
+            if not self.pending[force]:
+                return None  # nothing to share, nothing known
         self._share(t, force)
         keys, x, P, tx, remote = self._picture(t, force)
         if not keys:
