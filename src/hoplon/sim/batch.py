@@ -182,7 +182,7 @@ class BatchEngine:
         view = views.get(lane)
         if view is None:
             grouped, bounds = views["grouped"]
-            view = _slice(grouped, int(bounds[lane]), int(bounds[lane + 1]))
+            view = grouped.select(slice(int(bounds[lane]), int(bounds[lane + 1])))
             views[lane] = view
         return view
 
@@ -249,25 +249,6 @@ class BatchEngine:
         looking[act] = True
         self.trackers[force].step_frame(t, scans, scan_lanes, looking)
         self._views[force] = {}
-
-
-def _slice(tracks: TrackSet, a: int, b: int) -> TrackSet:
-    """Rows ``a:b`` of a track set (views of its arrays)."""
-    return TrackSet(
-        x=tracks.x[a:b],
-        P=tracks.P[a:b],
-        time_s=tracks.time_s[a:b],
-        track_id=tracks.track_id[a:b],
-        status=tracks.status[a:b],
-        history=tracks.history[a:b],
-        hits=tracks.hits[a:b],
-        misses=tracks.misses[a:b],
-        age=tracks.age[a:b],
-        last_update_s=tracks.last_update_s[a:b],
-        owner=tracks.owner[a:b],
-        sensors=tracks.sensors[a:b],
-        partners=tracks.partners[a:b],
-    )
 
 
 def _drain(e: Engine, key: tuple[float, int], end: float) -> None:

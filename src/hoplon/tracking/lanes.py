@@ -38,7 +38,6 @@ row is passed on its own.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -566,7 +565,7 @@ class LaneTracker:
             gone &= np.isin(np.arange(len(tr)), rows)
         if gone.any():
             keep = np.flatnonzero(~gone)
-            self.tracks = _take(tr, keep)
+            self.tracks = tr.select(keep)
             self.lane = self.lane[keep]
             self._smask = self._smask[keep]
 
@@ -598,7 +597,7 @@ class LaneTracker:
         # keep the rows sorted by lane: the new tracks go after their lane's tracks
         lane = np.concatenate([self.lane, x_lane])
         order = np.argsort(lane, kind="stable")
-        self.tracks = _take(TrackSet.concatenate([self.tracks, new]), order)
+        self.tracks = TrackSet.concatenate([self.tracks, new]).select(order)
         self.lane = lane[order]
         self._smask = np.concatenate([self._smask, np.array(mask, dtype=np.int64)])[order]
 
@@ -709,32 +708,6 @@ class LaneTracker:
 
 # ----------------------------------------------------------------------------------
 # helpers
-
-
-def _take(tracks: TrackSet, idx: IntArray) -> TrackSet:
-    """``tracks.select(idx)`` for an index array (the same set, built faster)."""
-    sensors: list[frozenset[int]] = []
-    partners: list[frozenset[int]] = []
-    if idx.size == 1:
-        sensors, partners = [tracks.sensors[idx[0]]], [tracks.partners[idx[0]]]
-    elif idx.size:
-        pick = operator.itemgetter(*idx.tolist())
-        sensors, partners = list(pick(tracks.sensors)), list(pick(tracks.partners))
-    return TrackSet(
-        x=tracks.x[idx],
-        P=tracks.P[idx],
-        time_s=tracks.time_s[idx],
-        track_id=tracks.track_id[idx],
-        status=tracks.status[idx],
-        history=tracks.history[idx],
-        hits=tracks.hits[idx],
-        misses=tracks.misses[idx],
-        age=tracks.age[idx],
-        last_update_s=tracks.last_update_s[idx],
-        owner=tracks.owner[idx],
-        sensors=sensors,
-        partners=partners,
-    )
 
 
 def _ukf_blocks(lane: IntArray) -> list[IntArray]:

@@ -431,6 +431,20 @@ def _bl_rhs(
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def _rk_stage(
+    x: FloatArray, Phi: FloatArray, c: float, k: FloatArray, m: FloatArray, with_phi: bool,
+    xt: FloatArray, Pt: FloatArray,
+) -> None:  # pragma: no cover - compiled  # fmt: skip
+    """One RK4 stage point: ``xt = x + c k`` and (with ``with_phi``) ``Pt = Φ + c m``."""
+    d = x.shape[0]
+    for a in range(d):
+        xt[a] = x[a] + c * k[a]
+        if with_phi:
+            for b in range(d):
+                Pt[a, b] = Phi[a, b] + c * m[a, b]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _ballistic_kernel(
     x0: FloatArray,
     h: FloatArray,
@@ -470,27 +484,15 @@ def _ballistic_kernel(
             _bl_rhs(
                 x, Phi, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k1, m1
             )
-            for a in range(d):
-                xt[a] = x[a] + 0.5 * hi * k1[a]
-                if with_phi:
-                    for b in range(d):
-                        Pt[a, b] = Phi[a, b] + 0.5 * hi * m1[a, b]
+            _rk_stage(x, Phi, 0.5 * hi, k1, m1, with_phi, xt, Pt)
             _bl_rhs(
                 xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k2, m2
             )
-            for a in range(d):
-                xt[a] = x[a] + 0.5 * hi * k2[a]
-                if with_phi:
-                    for b in range(d):
-                        Pt[a, b] = Phi[a, b] + 0.5 * hi * m2[a, b]
+            _rk_stage(x, Phi, 0.5 * hi, k2, m2, with_phi, xt, Pt)
             _bl_rhs(
                 xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k3, m3
             )
-            for a in range(d):
-                xt[a] = x[a] + hi * k3[a]
-                if with_phi:
-                    for b in range(d):
-                        Pt[a, b] = Phi[a, b] + hi * m3[a, b]
+            _rk_stage(x, Phi, hi, k3, m3, with_phi, xt, Pt)
             _bl_rhs(
                 xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k4, m4
             )

@@ -8,6 +8,7 @@ data went into it), so that sharing rules can be enforced on it.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -36,6 +37,22 @@ class GaussianState:
 
     def __len__(self) -> int:
         return self.x.shape[0]
+
+
+#: The per-track array fields of a :class:`TrackSet` (the track axis first).
+_ARRAY_FIELDS = (
+    "x",
+    "P",
+    "time_s",
+    "track_id",
+    "status",
+    "history",
+    "hits",
+    "misses",
+    "age",
+    "last_update_s",
+    "owner",
+)
 
 
 def _empty_frozensets(n: int) -> list[frozenset[int]]:
@@ -132,45 +149,28 @@ class TrackSet:
         """State dimension ``d``."""
         return self.x.shape[1]
 
-    def select(self, index: NDArray[np.bool_] | IntArray) -> TrackSet:
-        """A new set holding the tracks picked by a boolean mask or an index array."""
+    def select(self, index: NDArray[np.bool_] | IntArray | slice) -> TrackSet:
+        """A new set holding the tracks picked by a boolean mask, an index array or a slice
+        (a slice gives views of the arrays, the others copies)."""
+        if isinstance(index, slice):
+            arrays = {name: getattr(self, name)[index] for name in _ARRAY_FIELDS}
+            return TrackSet(**arrays, sensors=self.sensors[index], partners=self.partners[index])
         idx = np.arange(len(self))[index]
-        return TrackSet(
-            x=self.x[idx],
-            P=self.P[idx],
-            time_s=self.time_s[idx],
-            track_id=self.track_id[idx],
-            status=self.status[idx],
-            history=self.history[idx],
-            hits=self.hits[idx],
-            misses=self.misses[idx],
-            age=self.age[idx],
-            last_update_s=self.last_update_s[idx],
-            owner=self.owner[idx],
-            sensors=[self.sensors[i] for i in idx],
-            partners=[self.partners[i] for i in idx],
-        )
+        arrays = {name: getattr(self, name)[idx] for name in _ARRAY_FIELDS}
+        if idx.size == 1:
+            sensors, partners = [self.sensors[idx[0]]], [self.partners[idx[0]]]
+        elif idx.size:
+            pick = operator.itemgetter(*idx.tolist())
+            sensors, partners = list(pick(self.sensors)), list(pick(self.partners))
+        else:
+            sensors, partners = [], []
+        return TrackSet(**arrays, sensors=sensors, partners=partners)
 
     @staticmethod
     def concatenate(sets: list[TrackSet]) -> TrackSet:
         """Join several track sets (same state dimension)."""
         sets = [s for s in sets if len(s) > 0] or sets[:1]
-        arrays = {
-            name: np.concatenate([getattr(s, name) for s in sets])
-            for name in (
-                "x",
-                "P",
-                "time_s",
-                "track_id",
-                "status",
-                "history",
-                "hits",
-                "misses",
-                "age",
-                "last_update_s",
-                "owner",
-            )
-        }
+        arrays = {name: np.concatenate([getattr(s, name) for s in sets]) for name in _ARRAY_FIELDS}
         return TrackSet(
             **arrays,
             sensors=[f for s in sets for f in s.sensors],
