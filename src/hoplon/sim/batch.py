@@ -87,7 +87,7 @@ class BatchEngine:
         w = self.world
         lanes = [Engine(w, s) for s in self.seeds]
         for e in lanes:
-            e._setup()
+            e._setup(trackers=False)
         self.lanes = lanes
         L, n = len(lanes), len(w.threats)
         # the lanes' truth arrays become rows of shared matrices (views), so that the

@@ -237,8 +237,9 @@ class Engine:
                 self.queue.push(0.0, EventKind.SENSOR_DWELL, infrared=k)
         return self._loop()
 
-    def _setup(self) -> None:
-        """The trial's initial state, its random streams and its truth events."""
+    def _setup(self, trackers: bool = True) -> None:
+        """The trial's initial state, its random streams and its truth events (and its
+        forces' trackers, unless a lockstep engine supplies them)."""
         w = self.world
         spec = w.spec
         n_threats = len(w.threats)
@@ -275,9 +276,11 @@ class Engine:
             "optimal": lambda: Optimal(time_limit_s=5.0),
             "layered": lambda: Layered(Greedy()),
         }.get(cmd.assigner, Greedy)()
-        self.trackers = [
-            Tracker(**tracker_options(spec), owner=i, record=False) for i in range(len(w.forces))
-        ]
+        self.trackers: list[Any] = (
+            [Tracker(**tracker_options(spec), owner=i, record=False) for i in range(len(w.forces))]
+            if trackers
+            else []
+        )
 
         for i in range(n_threats):
             self.queue.push(self.launch_s[i], EventKind.THREAT_LAUNCH, threat=i)
