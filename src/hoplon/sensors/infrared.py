@@ -44,6 +44,7 @@ from hoplon.sensors.orbits import KeplerElements, position_ecef
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -243,10 +244,81 @@ class InfraredConstellation:
         )
 
 
+def observe_infrared_lanes(
+    constellation: InfraredConstellation,
+    t_s: float,
+    r_ecef: ArrayLike,
+    boosting: ArrayLike,
+    lane_start: ArrayLike,
+    rngs: list[np.random.Generator],
+    truth_id: ArrayLike,
+) -> tuple[MeasurementBatch, IntArray]:
+    """One look at ``t_s`` in each of several independent trials ("lanes") at once.
+
+    The objects of lane ``k`` are rows ``lane_start[k]:lane_start[k+1]`` of ``r_ecef``,
+    ``boosting`` and ``truth_id`` (``lane_start`` has one more entry than ``rngs``); lane
+    ``k`` draws from ``rngs[k]``. The geometry is computed once for all rows; the draws of
+    each lane are exactly those :meth:`InfraredConstellation.observe` makes for that lane's
+    objects alone (a detection draw per (object, satellite), then two normals per
+    detection), so every lane gets the reports it would get on its own.
+
+    Returns
+    -------
+    MeasurementBatch, (m,) int
+        The reports of all lanes (lane by lane, each in ``observe``'s order) and the lane
+        of each report.
+    """
+    c = constellation
+    r = np.atleast_2d(np.asarray(r_ecef, dtype=float))
+    n = r.shape[0]
+    t = np.full(n, float(t_s))
+    tid = np.asarray(truth_id, dtype=np.int64)
+    bounds = np.asarray(lane_start, dtype=np.int64)
+    vis = c.visible(t, r, boosting)  # (n, S)
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    normals: list[FloatArray] = []
+    per_lane: list[int] = []
+    for k, rng in enumerate(rngs):
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        det = vis[lo:hi] & (rng.random((hi - lo, vis.shape[1])) < c.pd)
+        i, j = np.nonzero(det)
+        normals.append(rng.standard_normal((i.size, 2)))
+        rows.append(lo + i)
+        cols.append(j)
+        per_lane.append(i.size)
+    i = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    j = np.concatenate(cols) if cols else np.empty(0, np.int64)
+    normal = np.concatenate(normals) if normals else np.empty((0, 2))
+    sat = c.positions_ecef(t[i])  # (m, S, 3)
+    sat = sat[np.arange(i.size), j]
+    u, R = _los(sat, r[i], c.sigma_los_rad, normal)
+    batch = MeasurementBatch(
+        kind=MeasurementKind.LOS_ECEF,
+        time_s=t[i],
+        z=u,
+        R=R,
+        sensor_position_ecef_m=sat,
+        sensor_id=(c.sensor_id + j).astype(np.int64),
+        owner=np.full(i.size, c.owner, dtype=np.int64),
+        snr_db=np.full(i.size, np.nan),
+        truth_id=tid[i].astype(np.int64),
+    )
+    return batch, np.repeat(np.arange(len(rngs)), per_lane)
+
+
 def los_measurement(
     sensor_ecef: FloatArray, target_ecef: FloatArray, sigma_rad: float, rng: np.random.Generator
 ) -> tuple[FloatArray, FloatArray]:
     """Noisy unit LOS vectors ``(m, 3)`` and covariances ``(m, 3, 3)`` (module docstring)."""
+    m = np.broadcast_shapes(np.shape(sensor_ecef), np.shape(target_ecef))[0]
+    return _los(sensor_ecef, target_ecef, sigma_rad, rng.standard_normal((m, 2)))
+
+
+def _los(
+    sensor_ecef: FloatArray, target_ecef: FloatArray, sigma_rad: float, normal: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`los_measurement` with its standard normal draws ``(m, 2)`` given."""
     d = target_ecef - sensor_ecef
     u = d / np.linalg.norm(d, axis=-1, keepdims=True)
     # a vector not parallel to u, then two perpendicular unit vectors
@@ -254,7 +326,7 @@ def los_measurement(
     e1 = np.cross(u, helper)
     e1 /= np.linalg.norm(e1, axis=-1, keepdims=True)
     e2 = np.cross(u, e1)
-    n = rng.standard_normal((u.shape[0], 2)) * sigma_rad
+    n = normal * sigma_rad
     z = u + n[:, :1] * e1 + n[:, 1:] * e2
     z /= np.linalg.norm(z, axis=-1, keepdims=True)
     uuT = u[:, :, None] * u[:, None, :]

@@ -30,12 +30,14 @@ from typing import Any
 import numpy as np
 
 from hoplon.errors import InputError
+from hoplon.sensors.infrared import observe_infrared_lanes
 from hoplon.sensors.radar import observe_radar_lanes
 from hoplon.sim.engine import (
     Engine,
     _approximate_altitude,
     _may_see_rows,
     command_cycle,
+    confirmed_tracks,
     tracker_options,
     truth_states,
 )
@@ -61,6 +63,11 @@ class _LaneTracks:
     @property
     def tracks(self) -> TrackSet:
         return self._batch._lane_tracks(self._force, self._lane)
+
+    def confirmed(self, min_hits: int) -> tuple[Any, ...]:
+        """The lane's confirmed tracks with at least ``min_hits`` updates (see
+        :func:`hoplon.sim.engine.confirmed_tracks`), cut from one selection for all lanes."""
+        return self._batch._lane_confirmed(self._force, self._lane, min_hits)
 
 
 class BatchEngine:
@@ -153,15 +160,7 @@ class BatchEngine:
                 k_ir = stream[1]
                 revisit = w.infrared[k_ir].constellation.revisit_s
                 common.push(t + revisit, EventKind.SENSOR_DWELL, infrared=k_ir)
-                # only lanes with a threat in boost can report (Engine._infrared_dwell)
-                boost = (
-                    (self.launch[act] <= t)
-                    & (t < self.impact[act])
-                    & (self.killed[act] > t)
-                    & (t - self.launch[act] < self.burnout)
-                ).any(axis=1)
-                for k in act[boost]:
-                    lanes[k]._infrared_dwell(t, k_ir)
+                self._infrared_dwell(t, k_ir, act)
             else:
                 f = stream[1]
                 common.push(t + w.frame_period_s[f], EventKind.SENSOR_DWELL, force=f)
@@ -178,13 +177,29 @@ class BatchEngine:
             order = np.argsort(tracker.lane, kind="stable")
             grouped = tracker.tracks.select(order)
             bounds = np.searchsorted(tracker.lane[order], np.arange(len(self.lanes) + 1))
-            views["grouped"] = (grouped, bounds)
+            views["grouped"] = (grouped, bounds.tolist())
+            views["empty"] = grouped.select(slice(0, 0))
         view = views.get(lane)
         if view is None:
             grouped, bounds = views["grouped"]
-            view = grouped.select(slice(int(bounds[lane]), int(bounds[lane + 1])))
+            lo, hi = bounds[lane], bounds[lane + 1]
+            view = grouped.select(slice(lo, hi)) if hi > lo else views["empty"]
             views[lane] = view
         return view
+
+    def _lane_confirmed(self, force: int, lane: int, min_hits: int) -> tuple[Any, ...]:
+        """Lane ``lane``'s part of :func:`~hoplon.sim.engine.confirmed_tracks` of all lanes'
+        tracks of ``force`` (selected once per frame and ``min_hits``)."""
+        views = self._views[force]
+        every = views.get(("confirmed", min_hits))
+        if every is None:
+            self._lane_tracks(force, lane)
+            grouped, bounds = views["grouped"]
+            every = confirmed_tracks(grouped, min_hits, bounds)
+            views[("confirmed", min_hits)] = every
+        ids, x, P, ts, sensors, cut = every
+        lo, hi = cut[lane], cut[lane + 1]
+        return ids[lo:hi], x[lo:hi], P[lo:hi], ts[lo:hi], sensors[lo:hi]
 
     # -------------------------------------------------------------------------- dwells
     def _truth(self, t: float, lane: np.ndarray, threat: np.ndarray) -> np.ndarray:
@@ -249,6 +264,46 @@ class BatchEngine:
         looking[act] = True
         self.trackers[force].step_frame(t, scans, scan_lanes, looking)
         self._views[force] = {}
+
+    def _infrared_dwell(self, t: float, k_ir: int, act: np.ndarray) -> None:
+        """One look of infrared layer ``k_ir`` in the lanes ``act`` (see
+        Engine._infrared_dwell): only lanes with a threat in boost look; each draws from its
+        own ``infrared`` stream for all its flying threats."""
+        w = self.world
+        layer = w.infrared[k_ir]
+        flying = (self.launch[act] <= t) & (t < self.impact[act]) & (self.killed[act] > t)  # (A, n)
+        boosting = flying & (t - self.launch[act] < self.burnout)
+        look = np.nonzero(boosting.any(axis=1))[0]
+        if not len(look):
+            return
+        flying = flying[look]
+        row_lane, row_threat = np.nonzero(flying)  # lane-major: each lane's flying order
+        lanes = act[look]
+        states = self._truth(t, lanes[row_lane], row_threat)
+        batch, lane_det = observe_infrared_lanes(
+            layer.constellation,
+            t,
+            states[:, :3],
+            boosting[look][row_lane, row_threat],
+            np.concatenate([[0], np.cumsum(flying.sum(axis=1))]),
+            [self.lanes[k].rngs["infrared"] for k in lanes],
+            row_threat,
+        )
+        if not len(batch):
+            return
+        n = len(w.threats)
+        for key in np.unique(lanes[lane_det] * n + batch.truth_id):  # by lane, then threat
+            e = self.lanes[int(key) // n]
+            i = int(key) % n
+            if np.isnan(e.warned[layer.force, i]):
+                e.warned[layer.force, i] = t + layer.report_delay_s
+                e.log.add(
+                    t + layer.report_delay_s,
+                    "launch_warning",
+                    force=w.forces[layer.force],
+                    sensor=layer.key,
+                    threat=i,
+                )
 
 
 def _drain(e: Engine, key: tuple[float, int], end: float) -> None:

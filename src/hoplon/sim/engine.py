@@ -68,7 +68,7 @@ from hoplon.sim.world import World, compile_world
 from hoplon.tracking.deletion import Deleter
 from hoplon.tracking.initiation import MofN
 from hoplon.tracking.models import Ballistic
-from hoplon.tracking.state import TrackStatus
+from hoplon.tracking.state import TrackSet, TrackStatus
 from hoplon.tracking.tracker import Tracker
 from hoplon.weapons.pip import ThreatPath, solve_pip
 
@@ -132,6 +132,11 @@ class _Shot:
     command: int = 0
 
 
+def _arrival_order(p: tuple[Any, ...]) -> tuple[float, int]:
+    """Sort key of a pending delivery: arrival time, then the order it was sent in."""
+    return p[0], p[1]
+
+
 class Report(NamedTuple):
     """A shared track as a partner holds it (what :class:`TrackMessage` carries)."""
 
@@ -139,6 +144,31 @@ class Report(NamedTuple):
     time_s: float
     origin_sensors: frozenset[str]
     payload: tuple[np.ndarray, np.ndarray]
+
+
+def confirmed_tracks(
+    tracks: TrackSet, min_hits: int, bounds: list[int] | None = None
+) -> tuple[Any, ...]:
+    """The confirmed tracks of ``tracks`` with at least ``min_hits`` updates: track ids
+    (list), states ``x[:, :6]``, covariances ``P[:, :6, :6]`` (copies), state times, the
+    sensor-id sets (list) and, given the ``bounds`` of groups of rows (tracks of one trial
+    each), the bounds of each group's part of the selection (else ``None``)."""
+    mask = tracks.status == _CONFIRMED
+    if min_hits > 0:
+        mask &= tracks.hits >= min_hits
+    idx = np.flatnonzero(mask)
+    sensors = tracks.sensors
+    cut = None
+    if bounds is not None:
+        cut = np.concatenate([[0], np.cumsum(mask)])[bounds].tolist()
+    return (
+        tracks.track_id[idx].tolist(),
+        tracks.x[idx, :6],
+        tracks.P[idx, :6, :6],
+        tracks.time_s[idx],
+        [sensors[i] for i in idx.tolist()],
+        cut,
+    )
 
 
 def tracker_options(spec: ScenarioSpec) -> dict[str, Any]:
@@ -472,58 +502,87 @@ class Engine:
     def _share(self, t: float, force: int) -> None:
         """Send the force's confirmed tracks to the partners its policy allows."""
         w = self.world
-        tracks = self.trackers[force].tracks
-        name = w.forces[force]
-        names = w.sensor_names
-        conf = np.nonzero(tracks.status == _CONFIRMED)[0]
-        if not len(conf):
+        # copies: what was sent does not change with the tracks
+        tids, xs, Ps, times, sensors = self._confirmed(force, 0)
+        if not tids:
             return
-        xs = tracks.x[conf, :6]  # copies: what was sent does not change with the tracks
-        Ps = tracks.P[conf, :6, :6]
-        for i, (j, tid, ts) in enumerate(
-            zip(conf, tracks.track_id[conf].tolist(), tracks.time_s[conf].tolist(), strict=True)
-        ):
-            origin = names.get(tracks.sensors[j])
-            if origin is None:
-                origin = names[tracks.sensors[j]] = frozenset(
-                    w.sensor_keys[s] for s in tracks.sensors[j]
-                )
-            report = Report(
-                track_id=(name, tid), time_s=ts, origin_sensors=origin, payload=(xs[i], Ps[i])
-            )
-            routes = w.network.routes(name, origin)
+        name = w.forces[force]
+        routes_of = w.share_routes
+        pending, local = self.pending, self.local
+        n_sent, n_commands = self.n_sent, self.n_commands
+        for i, (tid, ts, ids) in enumerate(zip(tids, times.tolist(), sensors, strict=True)):
+            hit = routes_of.get((force, ids))
+            if hit is None:
+                hit = routes_of[(force, ids)] = self._share_routes(force, ids)
+            origin, routes = hit
+            report = Report((name, tid), ts, origin, (xs[i], Ps[i]))
             if routes is None:  # a lossy link: draw each delivery
-                msg = TrackMessage(
-                    track_id=report.track_id,
-                    sender=name,
-                    time_s=report.time_s,
-                    origin_sensors=origin,
-                    payload=report.payload,
-                )
-                arrivals = [
-                    (d.recipient, d.arrival_time_s)
-                    for d in w.network.deliveries(msg, self.rngs["network"])[1:]
-                ]
-            else:
-                arrivals = [(dst, report.time_s + latency) for dst, latency in routes]
-            for recipient, arrival in arrivals:
-                r = w.force_index(recipient)
-                if r in self.local:
-                    self._send(r, arrival, report)
+                self.n_sent = n_sent
+                self._share_lossy(name, report)
+                n_sent = self.n_sent
+                continue
+            for r, latency in routes:
+                if r in local:
+                    pending[r].append((ts + latency, n_sent, n_commands, report))
+                    n_sent += 1
                 else:
-                    x, P = report.payload
-                    self.outbox["tracks"].append(
-                        {
-                            "recipient": recipient,
-                            "arrival_s": arrival,
-                            "track_id": list(report.track_id),
-                            "sender": name,
-                            "time_s": report.time_s,
-                            "origin_sensors": sorted(origin),
-                            "x": x.tolist(),
-                            "P": P.tolist(),
-                        }
-                    )
+                    self._outbox_track(w.forces[r], ts + latency, name, report)
+        self.n_sent = n_sent
+
+    def _confirmed(self, force: int, min_hits: int) -> tuple[Any, ...]:
+        """Ids, states, covariances, times and sensor sets of ``force``'s confirmed tracks
+        with at least ``min_hits`` updates (:func:`confirmed_tracks`)."""
+        tr = self.trackers[force]
+        if isinstance(tr, Tracker):
+            return confirmed_tracks(tr.tracks, min_hits)[:5]
+        return tr.confirmed(min_hits)  # a lane of a BatchEngine
+
+    def _share_routes(
+        self, force: int, ids: frozenset[int]
+    ) -> tuple[frozenset[str], tuple[tuple[int, float], ...] | None]:
+        """The key set of sensor ids ``ids`` and the ``(recipient index, latency [s])`` of
+        every partner a track of ``force`` built from them goes to (``None``: a lossy link)."""
+        w = self.world
+        origin = w.sensor_names.get(ids)
+        if origin is None:
+            origin = w.sensor_names[ids] = frozenset(w.sensor_keys[s] for s in ids)
+        routes = w.network.routes(w.forces[force], origin)
+        if routes is None:
+            return origin, None
+        return origin, tuple((w.force_index(dst), latency) for dst, latency in routes)
+
+    def _share_lossy(self, name: str, report: Report) -> None:
+        """Send one track over links that may lose it (each delivery drawn)."""
+        w = self.world
+        msg = TrackMessage(
+            track_id=report.track_id,
+            sender=name,
+            time_s=report.time_s,
+            origin_sensors=report.origin_sensors,
+            payload=report.payload,
+        )
+        for d in w.network.deliveries(msg, self.rngs["network"])[1:]:
+            r = w.force_index(d.recipient)
+            if r in self.local:
+                self._send(r, d.arrival_time_s, report)
+            else:
+                self._outbox_track(d.recipient, d.arrival_time_s, name, report)
+
+    def _outbox_track(self, recipient: str, arrival: float, name: str, report: Report) -> None:
+        """A shared track for a partner run by another node (sent when the node syncs)."""
+        x, P = report.payload
+        self.outbox["tracks"].append(
+            {
+                "recipient": recipient,
+                "arrival_s": arrival,
+                "track_id": list(report.track_id),
+                "sender": name,
+                "time_s": report.time_s,
+                "origin_sensors": sorted(report.origin_sensors),
+                "x": x.tolist(),
+                "P": P.tolist(),
+            }
+        )
 
     def _send(self, recipient: int, arrival_s: float, report: Report) -> None:
         """Put a shared track on its way to ``recipient`` (it arrives at ``arrival_s``)."""
@@ -541,19 +600,27 @@ class Engine:
         pending = self.pending[recipient]
         if not pending:
             return
-        key = (t, int(kind))
-        due = [p for p in pending if (p[0], _DELIVERY) < key]
-        if not due:
-            return
-        self.pending[recipient] = [p for p in pending if (p[0], _DELIVERY) >= key]
-        due.sort(key=lambda p: (p[0], p[1]))
+        # (arrival, TRACK_DELIVERY) comes before (t, kind)
+        if _DELIVERY < int(kind):
+            due = [p for p in pending if p[0] <= t]
+            if not due:
+                return
+            self.pending[recipient] = [p for p in pending if not p[0] <= t]
+        else:
+            due = [p for p in pending if p[0] < t]
+            if not due:
+                return
+            self.pending[recipient] = [p for p in pending if not p[0] < t]
+        due.sort(key=_arrival_order)
+        last = self.last_activity
+        deliver = self._deliver
         for arrival, _, sent_in, report in due:
-            if arrival > self.last_activity and not any(
+            if arrival > last and not any(
                 s.intercept_s >= arrival and (s.command <= sent_in or s.planned_s < arrival)
                 for s in self.shots
             ):
                 continue  # the shots existing when it arrives are the ones that count
-            self._deliver(recipient, report)
+            deliver(recipient, report)
 
     def _deliver(self, recipient: int, report: Report) -> None:
         box = self.remote[recipient]
@@ -570,12 +637,9 @@ class Engine:
         self._receive(force, t, EventKind.COMMAND_CYCLE)
         if not len(tracks) and not self.remote[force]:
             return [], np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0), np.empty(0, bool)
-        conf = np.nonzero((tracks.status == _CONFIRMED) & (tracks.hits >= MIN_TRACK_UPDATES))[0]
-        keys: list[tuple[Any, ...]] = [("own", force, int(i)) for i in tracks.track_id[conf]]
-        x_own = tracks.x[conf, :6]
-        P_own = tracks.P[conf, :6, :6]
-        t_own = tracks.time_s[conf]
-        own_pos = x_own[:, :3] + x_own[:, 3:6] * (t - t_own)[:, None]
+        tids, x_own, P_own, t_own, _ = self._confirmed(force, MIN_TRACK_UPDATES)
+        keys: list[tuple[Any, ...]] = [("own", force, i) for i in tids]
+        n_own = len(tids)
         # drop stale remote tracks (no report for 3 command cycles)
         stale = 3 * self.world.force_cycle_s[force] + 30.0
         box = self.remote[force]
@@ -594,8 +658,9 @@ class Engine:
             P_rem = np.array([m.payload[1] for _, m in msgs])
             t_rem = np.array([m.time_s for _, m in msgs])
             keep = np.ones(len(msgs), dtype=bool)
-            if len(conf):
+            if n_own:
                 # a partner's track of a threat this force tracks itself is not added
+                own_pos = x_own[:, :3] + x_own[:, 3:6] * (t - t_own)[:, None]
                 pos = x_rem[:, :3] + x_rem[:, 3:6] * (t - t_rem)[:, None]
                 diff = own_pos[None, :, :] - pos[:, None, :]
                 d = np.sqrt(np.add.reduce(diff * diff, axis=2)).min(axis=1)
@@ -612,8 +677,10 @@ class Engine:
         if not keys:
             return [], np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0), np.empty(0, bool)
         remote = np.zeros(len(keys), dtype=bool)
-        remote[len(conf) :] = True
-        assert len(conf) + n_remote == len(keys)
+        remote[n_own:] = True
+        assert n_own + n_remote == len(keys)
+        if not n_remote:
+            return keys, x_own, P_own, t_own, remote
         return keys, np.concatenate(xs), np.concatenate(Ps), np.concatenate(ts), remote
 
     def _stage_shots(self, stage: int) -> int:
@@ -679,27 +746,34 @@ class Engine:
         w = self.world
         bats, keys_e = plan.bats, plan.keys
         T, B = len(keys_e), len(bats)
+        cache = self.pip_cache[force]
+        cycle = w.force_cycle_s[force]
+        remote_entry = plan.remote.tolist()
+        earliest = [self._t_min(t, force, b) for b in bats]
+        feasible = []  # (col, j, launch, intercept, point) of the pairs that may fire
+        due = False
+        for col, b in enumerate(bats):
+            on_remote = w.batteries[b].engage_on_remote
+            latest_due = earliest[col] + cycle
+            for j, key in enumerate(keys_e):
+                _, ok, tl, ti, rp = cache[(key, b)]
+                if ok and (on_remote or not remote_entry[j]):
+                    feasible.append((col, j, tl, ti, rp))
+                    due = due or tl <= latest_due
+        if not due:
+            return  # no shot could be committed this cycle, whatever the assignment
         p = np.zeros((B, T))
         t_launch = np.full((B, T), np.nan)
         t_int = np.full((B, T), np.nan)
         r_pip = np.full((B, T, 3), np.nan)
-        earliest_launch = np.full(B, np.inf)
-        cache = self.pip_cache[force]
-        for col, b in enumerate(bats):
-            bat = w.batteries[b]
-            itype = bat.interceptor
-            earliest_launch[col] = self._t_min(t, force, b)
-            allowed = ~plan.remote | bat.engage_on_remote
-            pk = itype.p_kill * itype.reliability
-            for j, key in enumerate(keys_e):
-                _, ok, tl, ti, rp = cache[(key, b)]
-                if ok and allowed[j]:
-                    p[col, j] = pk
-                    t_launch[col, j], t_int[col, j] = tl, ti
-                    r_pip[col, j] = rp
-        due = t_launch <= (earliest_launch + w.force_cycle_s[force])[:, None]
-        if not due.any():
-            return  # no shot could be committed this cycle, whatever the assignment
+        earliest_launch = np.array(earliest)
+        pk = [
+            w.batteries[b].interceptor.p_kill * w.batteries[b].interceptor.reliability for b in bats
+        ]
+        for col, j, tl, ti, rp in feasible:
+            p[col, j] = pk[col]
+            t_launch[col, j], t_int[col, j] = tl, ti
+            r_pip[col, j] = rp
         shots_per_threat = np.array([self._stage_shots(s) for s in plan.stage])
         problem = AssignmentProblem(
             p_kill=p,
@@ -1121,6 +1195,10 @@ def _value_plans(
         values = plan.engine.threat_values[force]
         value = np.array([values[k][1] for k in plan.keys])
         keep = value > 0
+        if keep.all():
+            plan.value = value
+            kept.append(plan)
+            continue
         if not keep.any():
             continue
         # only tracks that threaten a defended asset are planned against
@@ -1141,12 +1219,14 @@ def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list
     launch; all trials' entries of an interceptor type are solved in one call."""
     for type_name, type_bats in world.force_types[force].items():
         rows: list[tuple[_Plan, int, list[int]]] = []
+        t_min_rows: list[list[float]] = []
         for plan in plans:
             cols = [b for b in plan.bats if world.batteries[b].interceptor.name == type_name]
             if not cols:
                 continue
             cache = plan.engine.pip_cache[force]
-            t_min = {b: plan.engine._t_min(t, force, b) for b in cols}
+            t_min_type = [plan.engine._t_min(t, force, b) for b in type_bats]
+            t_min = dict(zip(type_bats, t_min_type, strict=True))
             for j, key in enumerate(plan.keys):
                 for b in cols:
                     hit = cache.get((key, b))
@@ -1156,13 +1236,12 @@ def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list
                         or (hit[1] and not hit[2] >= t_min[b])
                     ):
                         rows.append((plan, j, cols))
+                        t_min_rows.append(t_min_type)
                         break
         if not rows:
             continue
         itype = world.batteries[type_bats[0]].interceptor
-        t_min = np.array(
-            [[plan.engine._t_min(t, force, b) for b in type_bats] for plan, _, _ in rows]
-        )
+        t_min = np.array(t_min_rows)
         paths = [plan.path(j, grid) for plan, j, _ in rows]
         sol = solve_pip(
             ThreatPath(
@@ -1178,16 +1257,20 @@ def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list
             t_tol_s=PIP_TIME_TOLERANCE_S,
             refine_latest=False,
         )
+        # (the cached intercept points are rows of this solve's own array, never written)
+        feasible, t_launch = sol.feasible.tolist(), sol.t_launch_s.tolist()
+        t_earliest, r_int = sol.t_earliest_s.tolist(), sol.r_intercept_ecef
         for row, (plan, j, cols) in enumerate(rows):
             cache = plan.engine.pip_cache[force]
+            key, pred_t = plan.keys[j], plan.pred_t[j]
             for m, b in enumerate(type_bats):
                 if b in cols:
-                    cache[(plan.keys[j], b)] = (
-                        plan.pred_t[j],
-                        bool(sol.feasible[row, m]),
-                        float(sol.t_launch_s[row, m]),
-                        float(sol.t_earliest_s[row, m]),
-                        sol.r_intercept_ecef[row, m].copy(),
+                    cache[(key, b)] = (
+                        pred_t,
+                        feasible[row][m],
+                        t_launch[row][m],
+                        t_earliest[row][m],
+                        r_int[row, m],
                     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -120,6 +121,12 @@ class World:
     @cached_property
     def sensor_names(self) -> dict[frozenset[int], frozenset[str]]:
         """Sensor-id sets seen so far and their key sets (filled as tracks are shared)."""
+        return {}
+
+    @cached_property
+    def share_routes(self) -> dict[tuple[int, frozenset[int]], Any]:
+        """Where a force's track built from a set of sensor ids goes (filled as tracks are
+        shared; see ``Engine._share_routes``)."""
         return {}
 
     @cached_property
