@@ -54,15 +54,19 @@ import numpy as np
 
 from hoplon.command.assignment import AssignmentProblem, Greedy, Layered, Optimal
 from hoplon.command.network import TrackMessage
-from hoplon.command.threat_evaluation import ImpactPredictions, evaluate_threats
+from hoplon.command.threat_evaluation import evaluate_threats
 from hoplon.earth.constants import R_EARTH_MEAN_M
-from hoplon.earth.frames import WGS84, ecef_to_geodetic, geodetic_to_ecef
-from hoplon.earth.geodesy import destination
+from hoplon.earth.frames import WGS84, ecef_to_geodetic
 from hoplon.errors import InputError
-from hoplon.flight import EarthModel, make_params, propagate
 from hoplon.scenario.schema import ScenarioSpec, ShootLookShootSpec
 from hoplon.sensors.measurements import MeasurementBatch
 from hoplon.sim.events import EventKind, EventLog, EventQueue
+from hoplon.sim.prediction import (
+    PREDICTION_HORIZON_S,
+    PREDICTION_STEP_S,
+    impact_predictions,
+    predict_paths,
+)
 from hoplon.sim.result import RunResult
 from hoplon.sim.world import World, compile_world
 from hoplon.tracking.deletion import Deleter
@@ -81,23 +85,15 @@ ACQUISITION_BASKET_M = 5_000.0
 #: distance from the launcher to the planned intercept point, and at least the minimum [m].
 MIDCOURSE_DIVERT_FRACTION = 0.25
 MIDCOURSE_DIVERT_MIN_M = 10_000.0
-#: Prediction horizon and step for engagement planning [s].
-PREDICTION_HORIZON_S = 1200.0
-PREDICTION_STEP_S = 4.0
 #: Time resolution of predicted-intercept solutions [s] (planning, not guidance).
 PIP_TIME_TOLERANCE_S = 0.05
 #: A track's prediction is recomputed when it is older than this [s].
 PREDICTION_REFRESH_S = 12.0
-#: Ballistic coefficient assumed for predicting tracked ballistic objects [kg/m^2].
-PREDICTION_BETA_KG_M2 = 5_000.0
 #: Updates a track needs before it is engaged (its prediction must have settled).
 MIN_TRACK_UPDATES = 6
 #: Track quality needed to engage: position and velocity standard deviations (3-D).
 MAX_POSITION_SIGMA_M = 1_500.0
 MAX_VELOCITY_SIGMA_MPS = 250.0
-#: Tracks below this altitude [m] and speed [m/s] are treated as air-breathing.
-AIR_BREATHING_ALT_M = 30_000.0
-AIR_BREATHING_SPEED_MPS = 700.0
 
 
 @dataclass
@@ -1143,8 +1139,7 @@ def _predict_plans(world: World, t: float, force: int, plans: list[_Plan]) -> np
     if stale:
         x = np.array([plan.x[i] for plan, i in stale])
         tx = np.array([plan.tx[i] for plan, i in stale])
-        _, paths_new, ti_new, ri_new = _predict_paths(t0, x, tx)
-        alt_new = ecef_to_geodetic(paths_new, WGS84)[2]
+        _, paths_new, ti_new, ri_new, alt_new = predict_paths(t0, x, tx)
         for row, (plan, i) in enumerate(stale):
             plan.engine.predictions[force][plan.keys[i]] = (
                 t,
@@ -1175,8 +1170,8 @@ def _value_plans(
             if values.get(key, (None,))[0] != plan.pred_t[j]
         )
     if stale:
-        impacts = _impact_predictions(
-            world,
+        impacts = impact_predictions(
+            world.assets,
             t,
             np.array([plan.P[j] for plan, j in stale]),
             grid,
@@ -1272,127 +1267,6 @@ def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list
                         t_earliest[row][m],
                         r_int[row, m],
                     )
-
-
-def _predict_paths(
-    t: float, x: np.ndarray, tx: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Predicted positions (n, k, 3) on the grid ``t + j*step``, impact time (n,) and
-    impact point (n, 3) (NaN where no impact within the horizon)."""
-    n = len(x)
-    grid = t + np.arange(0.0, PREDICTION_HORIZON_S + 1e-9, PREDICTION_STEP_S)
-    paths = np.full((n, grid.size, 3), np.nan)
-    t_imp = np.full(n, np.nan)
-    r_imp = np.full((n, 3), np.nan)
-    alt = ecef_to_geodetic(x[:, :3], WGS84)[2]
-    speed = np.linalg.norm(x[:, 3:6], axis=1)
-    air = (alt < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
-    # air-breathing: great circle at the track's altitude and horizontal speed (a noisy
-    # vertical velocity would otherwise fly the prediction into the ground)
-    ia = np.nonzero(air)[0]
-    if len(ia):
-        lat, lon, h = ecef_to_geodetic(x[ia, :3], WGS84)
-        vx, vy, vz = x[ia, 3], x[ia, 4], x[ia, 5]
-        sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-        e = -so * vx + co * vy  # east and north components of the velocity
-        n_ = -sl * co * vx - sl * so * vy + cl * vz
-        dist = np.hypot(e, n_)[:, None] * (grid[None, :] - tx[ia][:, None])
-        la, lo = destination(lat[:, None], lon[:, None], np.arctan2(e, n_)[:, None], dist)
-        hh = np.broadcast_to(np.maximum(h, 10.0)[:, None], la.shape)
-        paths[ia] = geodetic_to_ecef(la, lo, hh, WGS84)
-    bal = np.nonzero(~air)[0]
-    if len(bal):
-        model = EarthModel()
-        y0 = np.zeros((len(bal), 7))
-        y0[:, :6] = x[bal]
-        y0[:, 6] = 1.0
-        params = make_params(len(bal), beta_kg_m2=PREDICTION_BETA_KG_M2)
-        # bring every state to now, then sample on the common grid
-        res0 = propagate(
-            y0, params, model=model, t0=tx[bal], t_end=t, dt=1.0, record=False,
-            stop_altitude_m=0.0,
-        )  # fmt: skip
-        alive = res0.status != 1
-        res = propagate(
-            res0.y_final, params, model=model, t0=t, t_end=grid[-1], dt=PREDICTION_STEP_S,
-            record=True, stop_altitude_m=0.0,
-        )  # fmt: skip
-        K = min(res.y.shape[1], grid.size)
-        valid = alive[:, None] & (np.arange(K)[None, :] < res.n_samples[:, None])
-        hit = alive & (res.status == 1)
-        # an impacting path's last sample is the impact (off the grid): grid samples only
-        u = (res.t[:, :K] - t) / PREDICTION_STEP_S
-        on = np.round(u)
-        with np.errstate(invalid="ignore"):
-            off_grid = hit[:, None] & (np.abs(u - on) > 1e-8 + 1e-5 * np.abs(on))
-        paths[bal, :K] = np.where((valid & ~off_grid)[..., None], res.y[:, :K, :3], np.nan)
-        t_imp[bal[hit]] = res.impact_t[hit]
-        r_imp[bal[hit]] = res.impact_y[hit, :3]
-    return grid, paths, t_imp, r_imp
-
-
-def _impact_predictions(
-    world: World,
-    t: float,
-    P: np.ndarray,
-    grid: np.ndarray,
-    paths: np.ndarray,
-    t_imp: np.ndarray,
-    r_imp: np.ndarray,
-) -> ImpactPredictions:
-    """Impact beliefs of ``n`` entries: the predicted impact, or for entries with none in
-    the horizon (air-breathing) the closest approach to an asset, with a circular error."""
-    n = len(P)
-    t_imp = t_imp.copy()
-    lat = np.full(n, np.nan)
-    lon = np.full(n, np.nan)
-    cov = np.zeros((n, 2, 2))
-    assets = world.assets
-    has_impact = np.isfinite(t_imp)
-    if has_impact.any():
-        la_all, lo_all, _ = ecef_to_geodetic(r_imp[has_impact], WGS84)
-        lat[has_impact], lon[has_impact] = la_all, lo_all
-    centres = [np.asarray(geodetic_to_ecef(a.lat_rad, a.lon_rad, 0.0, WGS84)) for a in assets]
-    sig_p2 = (P[:, 0, 0] + P[:, 1, 1] + P[:, 2, 2]) / 3.0
-    sig_v2 = (P[:, 3, 3] + P[:, 4, 4] + P[:, 5, 5]) / 3.0
-    var = np.full(n, np.nan)
-    if has_impact.any():
-        tgo = np.maximum(t_imp[has_impact] - t, 0.0)
-        var[has_impact] = sig_p2[has_impact] + sig_v2[has_impact] * tgo**2 + 500.0**2
-    # air-breathing or no impact in the horizon: the closest approach to an asset (the
-    # asset whose disc the path comes nearest, in radii; the first such point)
-    rows = np.nonzero(~has_impact)[0] if assets else np.empty(0, dtype=np.int64)
-    pts = paths[rows]
-    ok = np.all(np.isfinite(pts), axis=2)
-    rows, pts, ok = rows[ok.any(axis=1)], pts[ok.any(axis=1)], ok[ok.any(axis=1)]
-    if len(rows):
-        score = np.empty((len(rows), len(assets)))
-        nearest = np.empty((len(rows), len(assets)), dtype=np.int64)
-        every = np.arange(len(rows))
-        for m, (a, c) in enumerate(zip(assets, centres, strict=True)):
-            diff = pts - c
-            d = np.where(ok, np.sqrt(np.add.reduce(diff * diff, axis=2)), np.inf)
-            nearest[:, m] = np.argmin(d, axis=1)
-            score[:, m] = d[every, nearest[:, m]] / a.radius_m
-        j = nearest[every, np.argmin(score, axis=1)]
-        la, lo, _ = ecef_to_geodetic(pts[every, j], WGS84)
-        lat[rows], lon[rows] = la, lo
-        t_imp[rows] = grid[j]
-        tgo = np.maximum(t_imp[rows] - t, 0.0)
-        var[rows] = sig_p2[rows] + sig_v2[rows] * tgo**2 + 2_000.0**2
-    has_var = np.isfinite(var)
-    cov[has_var] = np.eye(2) * var[has_var, None, None]
-    ok = np.isfinite(lat)
-    lat = np.where(ok, lat, 0.0)
-    lon = np.where(ok, lon, 0.0)
-    cov[~ok] = np.eye(2) * 1e18  # no prediction: threatens nothing
-    return ImpactPredictions(
-        track_id=np.arange(n),
-        lat_rad=lat,
-        lon_rad=lon,
-        cov_en_m2=cov,
-        impact_time_s=np.where(np.isfinite(t_imp), t_imp, t + PREDICTION_HORIZON_S),
-    )
 
 
 SHOT_COLUMNS = [
