@@ -50,6 +50,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import numba
 import numpy as np
 
 from hoplon.command.assignment import AssignmentProblem, Greedy, Layered, Optimal
@@ -625,60 +626,6 @@ class Engine:
             box[report.track_id] = report
 
     # ------------------------------------------------------------------ decision
-    def _picture(
-        self, t: float, force: int
-    ) -> tuple[list[tuple[Any, ...]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Keys, states (n,6), covariances (n,6,6), state times (n,) and remote flags."""
-        tracks = self.trackers[force].tracks
-        self._receive(force, t, EventKind.COMMAND_CYCLE)
-        if not len(tracks) and not self.remote[force]:
-            return [], np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0), np.empty(0, bool)
-        tids, x_own, P_own, t_own, _ = self._confirmed(force, MIN_TRACK_UPDATES)
-        keys: list[tuple[Any, ...]] = [("own", force, i) for i in tids]
-        n_own = len(tids)
-        # drop stale remote tracks (no report for 3 command cycles)
-        stale = 3 * self.world.force_cycle_s[force] + 30.0
-        box = self.remote[force]
-        msgs = []
-        for tid, msg in list(box.items()):
-            if t - msg.time_s > stale:
-                del box[tid]
-            else:
-                msgs.append((tid, msg))
-        xs = [x_own]
-        Ps = [P_own]
-        ts = [t_own]
-        n_remote = 0
-        if msgs:
-            x_rem = np.array([m.payload[0] for _, m in msgs])
-            P_rem = np.array([m.payload[1] for _, m in msgs])
-            t_rem = np.array([m.time_s for _, m in msgs])
-            keep = np.ones(len(msgs), dtype=bool)
-            if n_own:
-                # a partner's track of a threat this force tracks itself is not added
-                own_pos = x_own[:, :3] + x_own[:, 3:6] * (t - t_own)[:, None]
-                pos = x_rem[:, :3] + x_rem[:, 3:6] * (t - t_rem)[:, None]
-                diff = own_pos[None, :, :] - pos[:, None, :]
-                d = np.sqrt(np.add.reduce(diff * diff, axis=2)).min(axis=1)
-                tr = P_rem[:, 0, 0] + P_rem[:, 1, 1] + P_rem[:, 2, 2]
-                sig = np.sqrt(np.maximum(tr, 1.0))
-                keep = ~(d < np.maximum(5_000.0, 4.0 * sig))
-            for (tid, _), ok in zip(msgs, keep, strict=True):
-                if ok:
-                    keys.append(("remote", *tuple(tid)))
-            xs.append(x_rem[keep])
-            Ps.append(P_rem[keep])
-            ts.append(t_rem[keep])
-            n_remote = int(keep.sum())
-        if not keys:
-            return [], np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0), np.empty(0, bool)
-        remote = np.zeros(len(keys), dtype=bool)
-        remote[n_own:] = True
-        assert n_own + n_remote == len(keys)
-        if not n_remote:
-            return keys, x_own, P_own, t_own, remote
-        return keys, np.concatenate(xs), np.concatenate(Ps), np.concatenate(ts), remote
-
     def _stage_shots(self, stage: int) -> int:
         d = self.doctrine
         if isinstance(d, ShootLookShootSpec):
@@ -692,50 +639,6 @@ class Engine:
     def _on_command(self, t: float, force: int) -> None:
         self.queue.push(t + self.world.force_cycle_s[force], EventKind.COMMAND_CYCLE, force=force)
         command_cycle(t, force, [self])
-
-    def _plan(self, t: float, force: int) -> _Plan | None:
-        """First step of a command cycle: share, build the picture, pick what may be engaged
-        (eligible by doctrine and fire-control quality) and the batteries that may fire."""
-        w = self.world
-        self.n_commands += 1
-        if not len(self.trackers[force].tracks) and not self.remote[force]:
-            if not self.pending[force]:
-                return None  # nothing to share, nothing known
-        self._share(t, force)
-        keys, x, P, tx, remote = self._picture(t, force)
-        if not keys:
-            return None
-        eng = self.engagements[force]
-        stage = np.zeros(len(keys), dtype=int)
-        eligible = np.ones(len(keys), dtype=bool)
-        for i, key in enumerate(keys):
-            e = eng.get(key)
-            if e is None:
-                continue
-            if e.status == "missed" and self._stage_shots(e.stage + 1) > 0:
-                stage[i] = e.stage + 1
-            else:
-                eligible[i] = False
-        # fire-control quality: only settled tracks are engaged (a track formed in boost
-        # predicts the intercept point badly until its velocity has converged)
-        sig_p = np.sqrt(P[:, 0, 0] + P[:, 1, 1] + P[:, 2, 2])
-        sig_v = np.sqrt(P[:, 3, 3] + P[:, 4, 4] + P[:, 5, 5])
-        eligible &= (sig_p <= MAX_POSITION_SIGMA_M) & (sig_v <= MAX_VELOCITY_SIGMA_MPS)
-        reserve = w.spec.command.reserve
-        bats = [b for b in w.force_batteries[force] if self.inventory[b] > reserve]
-        if not eligible.any() or not bats:
-            return None
-        idx = np.nonzero(eligible)[0]
-        return _Plan(
-            engine=self,
-            keys=[keys[i] for i in idx],
-            x=x[idx],
-            P=P[idx],
-            tx=tx[idx],
-            remote=remote[idx],
-            stage=stage[idx],
-            bats=bats,
-        )
 
     def _commit(self, t: float, force: int, plan: _Plan) -> None:
         """Last step of a command cycle: assign batteries and commit the shots due now."""
@@ -1107,7 +1010,7 @@ class _Plan:
 
 def command_cycle(t: float, force: int, engines: list[Engine]) -> None:
     """One command cycle of ``force`` at ``t`` in each of ``engines`` (trials of one world)."""
-    plans = [p for e in engines if (p := e._plan(t, force)) is not None]
+    plans = _plan_cycle(t, force, engines)
     if not plans:
         return
     world = plans[0].engine.world
@@ -1118,6 +1021,148 @@ def command_cycle(t: float, force: int, engines: list[Engine]) -> None:
     _pip_plans(world, t, force, grid, plans)
     for plan in plans:
         plan.engine._commit(t, force, plan)
+
+
+def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
+    """First step of a command cycle in each trial: share the force's tracks, build its
+    picture (own confirmed tracks, then partners' tracks of threats it does not track
+    itself), pick what may be engaged (by doctrine and fire-control quality) and the
+    batteries that may fire. Returns the trials' plans (trials with nothing to plan have
+    none). The bookkeeping is per trial, the arithmetic on the pictures is done once for
+    every trial's rows (row by row: a trial's picture is its own)."""
+    world = engines[0].world
+    stale_age = 3 * world.force_cycle_s[force] + 30.0  # no report for 3 command cycles
+    lanes = []
+    for e in engines:
+        e.n_commands += 1
+        if not len(e.trackers[force].tracks) and not e.remote[force]:
+            if not e.pending[force]:
+                continue  # nothing to share, nothing known
+        e._share(t, force)
+        e._receive(force, t, EventKind.COMMAND_CYCLE)
+        tids, x_own, P_own, t_own, _ = e._confirmed(force, MIN_TRACK_UPDATES)
+        box = e.remote[force]
+        msgs = []
+        if box:
+            for tid, msg in list(box.items()):
+                if t - msg.time_s > stale_age:
+                    del box[tid]  # a stale remote track is dropped
+                else:
+                    msgs.append(msg)
+        if tids or msgs:
+            lanes.append((e, tids, x_own, P_own, t_own, msgs))
+    if not lanes:
+        return []
+    n_own = [len(lane[1]) for lane in lanes]
+    n_rem = [len(lane[5]) for lane in lanes]
+    own_bounds = np.concatenate([[0], np.cumsum(n_own)])
+    rem_bounds = np.concatenate([[0], np.cumsum(n_rem)])
+    N_own = int(own_bounds[-1])
+    X = np.concatenate([lane[2] for lane in lanes])
+    PP = np.concatenate([lane[3] for lane in lanes])
+    TT = np.concatenate([lane[4] for lane in lanes])
+    keep = []
+    if rem_bounds[-1]:
+        msgs_all = [m for lane in lanes for m in lane[5]]
+        x_rem = np.array([m.payload[0] for m in msgs_all])
+        P_rem = np.array([m.payload[1] for m in msgs_all])
+        t_rem = np.array([m.time_s for m in msgs_all])
+        # a partner's track of a threat this force tracks itself is not added: it lies
+        # within max(5 km, 4 sigma) of one of the force's own tracks (both extrapolated)
+        own_pos = X[:, :3] + X[:, 3:6] * (t - TT)[:, None]
+        pos = x_rem[:, :3] + x_rem[:, 3:6] * (t - t_rem)[:, None]
+        d = np.empty(len(msgs_all))
+        _nearest_in_group(own_pos, own_bounds, pos, rem_bounds, d)
+        tr = P_rem[:, 0, 0] + P_rem[:, 1, 1] + P_rem[:, 2, 2]
+        sig = np.sqrt(np.maximum(tr, 1.0))
+        keep = (~(d < np.maximum(5_000.0, 4.0 * sig))).tolist()
+        X = np.concatenate([X, x_rem])
+        PP = np.concatenate([PP, P_rem])
+        TT = np.concatenate([TT, t_rem])
+    # every lane's picture: its own rows, then its kept remote rows
+    order: list[int] = []
+    keys: list[list[tuple[Any, ...]]] = []
+    for g, lane in enumerate(lanes):
+        lane_keys: list[tuple[Any, ...]] = [("own", force, i) for i in lane[1]]
+        order.extend(range(int(own_bounds[g]), int(own_bounds[g + 1])))
+        r0 = int(rem_bounds[g])
+        for r, msg in enumerate(lane[5], start=r0):
+            if keep[r]:
+                lane_keys.append(("remote", *msg.track_id))
+                order.append(N_own + r)
+        keys.append(lane_keys)
+    idx = np.array(order, dtype=np.int64)
+    X, PP, TT = X[idx], PP[idx], TT[idx]
+    remote = idx >= N_own
+    # fire-control quality: only settled tracks are engaged (a track formed in boost
+    # predicts the intercept point badly until its velocity has converged)
+    sig_p = np.sqrt(PP[:, 0, 0] + PP[:, 1, 1] + PP[:, 2, 2])
+    sig_v = np.sqrt(PP[:, 3, 3] + PP[:, 4, 4] + PP[:, 5, 5])
+    eligible = (sig_p <= MAX_POSITION_SIGMA_M) & (sig_v <= MAX_VELOCITY_SIGMA_MPS)
+    stage = np.zeros(len(idx), dtype=int)
+    reserve = world.spec.command.reserve
+    bats_of = []
+    lo = 0
+    for (e, *_), lane_keys in zip(lanes, keys, strict=True):
+        hi = lo + len(lane_keys)
+        bats = [b for b in world.force_batteries[force] if e.inventory[b] > reserve]
+        bats_of.append(bats)
+        if not bats:
+            eligible[lo:hi] = False
+        else:
+            eng = e.engagements[force]
+            for i, key in enumerate(lane_keys, start=lo):
+                en = eng.get(key)
+                if en is None:
+                    continue
+                if en.status == "missed" and e._stage_shots(en.stage + 1) > 0:
+                    stage[i] = en.stage + 1
+                else:
+                    eligible[i] = False
+        lo = hi
+    sel = np.flatnonzero(eligible)
+    cut = np.concatenate([[0], np.cumsum(eligible)])
+    X, PP, TT, remote, stage = X[sel], PP[sel], TT[sel], remote[sel], stage[sel]
+    sel_list = sel.tolist()
+    plans = []
+    lo = 0
+    for (e, *_), lane_keys, bats in zip(lanes, keys, bats_of, strict=True):
+        hi = lo + len(lane_keys)
+        a, b = int(cut[lo]), int(cut[hi])
+        if b > a:
+            plans.append(
+                _Plan(
+                    engine=e,
+                    keys=[lane_keys[i - lo] for i in sel_list[a:b]],
+                    x=X[a:b],
+                    P=PP[a:b],
+                    tx=TT[a:b],
+                    remote=remote[a:b],
+                    stage=stage[a:b],
+                    bats=bats,
+                )
+            )
+        lo = hi
+    return plans
+
+
+@numba.njit(cache=True, nogil=True)
+def _nearest_in_group(
+    a: np.ndarray, a_bounds: np.ndarray, b: np.ndarray, b_bounds: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """``out[i]``: distance from point ``b[i]`` to the nearest point ``a[j]`` of the same
+    group (groups ``g``: rows ``bounds[g]:bounds[g + 1]``; inf when the group has none)."""
+    for g in range(len(a_bounds) - 1):
+        for i in range(b_bounds[g], b_bounds[g + 1]):
+            best = np.inf
+            for j in range(a_bounds[g], a_bounds[g + 1]):
+                dx = a[j, 0] - b[i, 0]
+                dy = a[j, 1] - b[i, 1]
+                dz = a[j, 2] - b[i, 2]
+                dist = math.sqrt(dx * dx + dy * dy + dz * dz)
+                if dist < best:
+                    best = dist
+            out[i] = best
 
 
 def _predict_plans(world: World, t: float, force: int, plans: list[_Plan]) -> np.ndarray:
