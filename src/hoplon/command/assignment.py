@@ -317,6 +317,85 @@ class Assigner(Protocol):
 
 
 def _greedy_shots(problem: AssignmentProblem) -> IntArray:
+    """Marginal-gain greedy: repeatedly add the shot of largest gain
+    :math:`v_t S_t p_{bt}` (the first in (battery, threat) order among equal gains)."""
+    B, T = problem.p_kill.shape
+    shots = np.zeros((B, T), dtype=np.int64)
+    big = np.iinfo(np.int64).max
+    per_threat = (
+        np.full(T, big)
+        if problem.max_shots_per_threat is None
+        else problem.max_shots_per_threat.astype(np.int64)  # a copy
+    )
+    channels = (
+        np.full(B, big) if problem.fire_channels is None else problem.fire_channels.astype(np.int64)
+    )
+    _compiled_greedy()(
+        np.ascontiguousarray(problem.p_kill, dtype=np.float64),
+        np.ascontiguousarray(problem.threat_value, dtype=np.float64),
+        np.ascontiguousarray(problem.pair_cap),
+        problem.usable.astype(np.int64),
+        per_threat,
+        channels,
+        shots,
+    )
+    return shots
+
+
+_GREEDY_KERNEL = None
+
+
+def _compiled_greedy():  # type: ignore[no-untyped-def]
+    """:func:`_greedy_kernel` compiled (numba is imported on first use: importing
+    ``hoplon.command`` stays light)."""
+    global _GREEDY_KERNEL
+    if _GREEDY_KERNEL is None:
+        import numba
+
+        _GREEDY_KERNEL = numba.njit(cache=True, nogil=True)(_greedy_kernel)
+    return _GREEDY_KERNEL
+
+
+def _greedy_kernel(
+    p: FloatArray,
+    v: FloatArray,
+    cap: IntArray,
+    inv: IntArray,
+    per_threat: IntArray,
+    channels: IntArray,
+    shots: IntArray,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_greedy_shots` in place on ``shots`` (``inv``, ``per_threat`` and
+    ``channels`` are used up)."""
+    B, T = p.shape
+    S = np.ones(T)
+    for _ in range(cap.sum()):
+        best = -np.inf
+        bb = 0
+        tt = 0
+        for b in range(B):
+            for t in range(T):
+                ok = (
+                    shots[b, t] < cap[b, t]
+                    and inv[b] > 0
+                    and per_threat[t] > 0
+                    and (shots[b, t] > 0 or channels[b] > 0)
+                )
+                gain = v[t] * S[t] * p[b, t] if ok else -1.0
+                if gain > best:
+                    best, bb, tt = gain, b, t
+        if best <= 0.0:
+            break
+        if shots[bb, tt] == 0:
+            channels[bb] -= 1
+        shots[bb, tt] += 1
+        inv[bb] -= 1
+        per_threat[tt] -= 1
+        S[tt] *= 1.0 - p[bb, tt]
+
+
+def _greedy_shots_numpy(problem: AssignmentProblem) -> IntArray:
+    """The numpy formulation of :func:`_greedy_shots` (kept as the tests' reference)."""
     B, T = problem.p_kill.shape
     shots = np.zeros((B, T), dtype=np.int64)
     cap = problem.pair_cap

@@ -1,0 +1,63 @@
+"""The compiled greedy assignment equals its numpy formulation shot for shot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hoplon.command.assignment import (
+    AssignmentProblem,
+    Greedy,
+    _greedy_shots,
+    _greedy_shots_numpy,
+)
+
+
+def _problem(rng: np.random.Generator, B: int, T: int) -> AssignmentProblem:
+    p = rng.uniform(0.3, 0.9, (B, T))
+    p[rng.random((B, T)) < 0.2] = 0.0
+    lt = rng.uniform(0.0, 100.0, (B, T))
+    lt[rng.random((B, T)) < 0.3] = np.nan
+    values = rng.uniform(0.0, 10.0, T)
+    values[rng.random(T) < 0.1] = 0.0
+    return AssignmentProblem(
+        p_kill=p,
+        threat_value=values,
+        inventory=rng.integers(0, 8, B),
+        feasible=np.isfinite(lt),
+        launch_time_s=lt,
+        max_shots_per_pair=int(rng.integers(1, 3)),
+        max_shots_per_threat=rng.integers(0, 4, T) if rng.random() < 0.7 else None,
+        fire_channels=rng.integers(1, 4, B) if rng.random() < 0.5 else None,
+        reserve=int(rng.integers(0, 2)),
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_kernel_equals_numpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    problem = _problem(rng, int(rng.integers(1, 9)), int(rng.integers(1, 25)))
+    np.testing.assert_array_equal(_greedy_shots(problem), _greedy_shots_numpy(problem))
+
+
+def test_ties_go_to_the_first_pair_in_battery_threat_order() -> None:
+    problem = AssignmentProblem(
+        p_kill=np.full((3, 4), 0.5), threat_value=np.ones(4), inventory=np.array([1, 1, 1])
+    )
+    shots = _greedy_shots(problem)
+    np.testing.assert_array_equal(shots, _greedy_shots_numpy(problem))
+    assert shots[0, 0] == 1 and shots.sum() == 3
+
+
+def test_inputs_are_not_modified() -> None:
+    rng = np.random.default_rng(3)
+    problem = _problem(rng, 5, 12)
+    before = {k: np.copy(getattr(problem, k)) for k in ("inventory", "max_shots_per_pair")}
+    per_threat = (
+        None if problem.max_shots_per_threat is None else problem.max_shots_per_threat.copy()
+    )
+    Greedy().assign(problem)
+    for k, v in before.items():
+        np.testing.assert_array_equal(getattr(problem, k), v)
+    if per_threat is not None:
+        np.testing.assert_array_equal(problem.max_shots_per_threat, per_threat)
