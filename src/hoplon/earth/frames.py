@@ -198,6 +198,44 @@ def _geodetic_kernel(
         lat[i] = -la if z < 0.0 else la
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _geodetic_altitude(
+    x: float, y: float, z: float, a: float, b: float
+) -> float:  # pragma: no cover - compiled
+    """The altitude of :func:`_geodetic_kernel` for one point (NaN for a NaN point).
+
+    The same arithmetic, step for step, so the result is bit-identical to the kernel's
+    ``alt``; used by compiled callers that need the altitude only (no longitude). Keep the
+    two in step."""
+    c2 = a * a - b * b
+    p = math.hypot(x, y)
+    if math.isnan(p) or math.isnan(z):  # NaN in, NaN out
+        return math.nan
+    az = abs(z)
+    beta = math.atan2(a * az, b * p)
+    if c2 > 0.0:
+        lo = 0.0
+        hi = 0.5 * math.pi
+        for _ in range(80):
+            sb, cb = math.sin(beta), math.cos(beta)
+            fval = a * p * sb - b * az * cb - c2 * sb * cb
+            fder = a * p * cb + b * az * sb - c2 * (cb * cb - sb * sb)
+            if fval <= 0.0:
+                lo = beta
+            if fval >= 0.0:
+                hi = beta
+            new = beta - fval / fder
+            if not (new >= lo and new <= hi):  # also catches nan from fder == 0
+                new = 0.5 * (lo + hi)
+            delta = abs(new - beta)
+            beta = new
+            if delta < 4e-16:
+                break
+    sb, cb = math.sin(beta), math.cos(beta)
+    la = math.atan2(a * sb, b * cb)
+    return (p - a * cb) * math.cos(la) + (az - b * sb) * math.sin(la)
+
+
 # --------------------------------------------------------------------------------------------
 # ENU and AER
 # --------------------------------------------------------------------------------------------

@@ -11,14 +11,22 @@ on the other rows of the batch), which the lockstep campaign engine relies on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import functools
+import math
+from collections.abc import Iterator, Sequence
 
+import numba
 import numpy as np
 
 from hoplon.command.threat_evaluation import DefendedAsset, ImpactPredictions
-from hoplon.earth.frames import WGS84, ecef_to_geodetic, geodetic_to_ecef
+from hoplon.earth.frames import WGS84, _geodetic_altitude, ecef_to_geodetic, geodetic_to_ecef
 from hoplon.earth.geodesy import destination
 from hoplon.flight import EarthModel, make_params, propagate
+from hoplon.flight import blocked as _bl
+from hoplon.flight import integrators as _ig
+from hoplon.flight.params import N_PARAMS, validate_cd_table
+from hoplon.flight.propagate import SERIAL_BELOW_OBJECTS
 
 #: Prediction horizon and step for engagement planning [s].
 PREDICTION_HORIZON_S = 1200.0
@@ -29,6 +37,23 @@ PREDICTION_BETA_KG_M2 = 5_000.0
 AIR_BREATHING_ALT_M = 30_000.0
 AIR_BREATHING_SPEED_MPS = 700.0
 
+#: ``propagate``'s defaults, as its kernels are called here.
+_MAX_STEPS = np.int64(10_000_000)
+_RK4 = np.int64(_ig.METHOD_RK4)
+
+
+@functools.cache
+def _flight_inputs() -> tuple[EarthModel, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What ``propagate`` would build on every call of the prediction: the default Earth
+    model, its kernel arrays, the (dummy) Cd table and the parameter row of a predicted
+    ballistic object. Built once; the kernels only read them."""
+    model = EarthModel()
+    env = model.to_array()
+    atm = np.ascontiguousarray(model.atmosphere_tables())
+    cdt = validate_cd_table(None)
+    row = make_params(1, beta_kg_m2=PREDICTION_BETA_KG_M2)[0]
+    return model, env, atm, cdt, row
+
 
 def predict_paths(
     t: float, x: np.ndarray, tx: np.ndarray
@@ -38,20 +63,28 @@ def predict_paths(
 
     Returns the grid ``t + j*step`` (k,) [s], the positions on it (n, k, 3) [m] (NaN after
     the path ends), the impact time (n,) [s] and impact point (n, 3) [m] (NaN where no
-    impact within the horizon) and the geodetic altitudes of the positions (n, k) [m]."""
+    impact within the horizon) and the geodetic altitudes of the positions (n, k) [m].
+
+    Ballistic tracks: brought to ``t`` with RK4 steps of 1 s, then sampled on the grid by
+    RK4 steps of ``step`` (the kernels of ``hoplon.flight.propagate``, called as
+    ``propagate`` calls them); an impacting path ends at its last grid sample (the impact
+    itself is off the grid). Air-breathing tracks: a great circle at the track's altitude.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    tx = np.asarray(tx, dtype=np.float64)
     n = len(x)
     grid = t + np.arange(0.0, PREDICTION_HORIZON_S + 1e-9, PREDICTION_STEP_S)
-    paths = np.full((n, grid.size, 3), np.nan)
+    paths = np.empty((n, grid.size, 3))
     t_imp = np.full(n, np.nan)
     r_imp = np.full((n, 3), np.nan)
-    alt = ecef_to_geodetic(x[:, :3], WGS84)[2]
+    lat, lon, h = ecef_to_geodetic(x[:, :3], WGS84)
     speed = np.linalg.norm(x[:, 3:6], axis=1)
-    air = (alt < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
+    air = (h < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
     # air-breathing: great circle at the track's altitude and horizontal speed (a noisy
     # vertical velocity would otherwise fly the prediction into the ground)
     ia = np.nonzero(air)[0]
     if len(ia):
-        lat, lon, h = ecef_to_geodetic(x[ia, :3], WGS84)
+        lat, lon, h = lat[ia], lon[ia], h[ia]
         vx, vy, vz = x[ia, 3], x[ia, 4], x[ia, 5]
         sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
         e = -so * vx + co * vy  # east and north components of the velocity
@@ -62,34 +95,123 @@ def predict_paths(
         paths[ia] = geodetic_to_ecef(la, lo, hh, WGS84)
     bal = np.nonzero(~air)[0]
     if len(bal):
-        model = EarthModel()
-        y0 = np.zeros((len(bal), 7))
-        y0[:, :6] = x[bal]
-        y0[:, 6] = 1.0
-        params = make_params(len(bal), beta_kg_m2=PREDICTION_BETA_KG_M2)
-        # bring every state to now, then sample on the common grid
-        res0 = propagate(
-            y0, params, model=model, t0=tx[bal], t_end=t, dt=1.0, record=False,
-            stop_altitude_m=0.0,
-        )  # fmt: skip
-        alive = res0.status != 1
-        res = propagate(
-            res0.y_final, params, model=model, t0=t, t_end=grid[-1], dt=PREDICTION_STEP_S,
-            record=True, stop_altitude_m=0.0,
-        )  # fmt: skip
-        K = min(res.y.shape[1], grid.size)
-        valid = alive[:, None] & (np.arange(K)[None, :] < res.n_samples[:, None])
-        hit = alive & (res.status == 1)
-        # an impacting path's last sample is the impact (off the grid): grid samples only
-        u = (res.t[:, :K] - t) / PREDICTION_STEP_S
-        on = np.round(u)
-        with np.errstate(invalid="ignore"):
-            off_grid = hit[:, None] & (np.abs(u - on) > 1e-8 + 1e-5 * np.abs(on))
-        paths[bal, :K] = np.where((valid & ~off_grid)[..., None], res.y[:, :K, :3], np.nan)
-        t_imp[bal[hit]] = res.impact_t[hit]
-        r_imp[bal[hit]] = res.impact_y[hit, :3]
-    alt_paths = ecef_to_geodetic(paths, WGS84)[2]
+        _predict_ballistic(t, x[bal], tx[bal], grid, bal, paths, t_imp, r_imp)
+    alt_paths = np.empty((n, grid.size))
+    _altitudes(paths.reshape(-1, 3), WGS84.a_m, WGS84.b_m, alt_paths.reshape(-1))
     return grid, paths, t_imp, r_imp, alt_paths
+
+
+def _predict_ballistic(
+    t: float,
+    x: np.ndarray,
+    tx: np.ndarray,
+    grid: np.ndarray,
+    rows: np.ndarray,
+    paths: np.ndarray,
+    t_imp: np.ndarray,
+    r_imp: np.ndarray,
+) -> None:
+    """Ballistic rows ``rows`` of ``predict_paths``'s outputs from states ``x`` at ``tx``.
+
+    Does what ``propagate(y0, params, t0=tx, t_end=t, dt=1, record=False)`` followed by
+    ``propagate(y_final, params, t0=t, t_end=grid[-1], dt=step, record=True)`` (both with
+    ``stop_altitude_m=0``) did, calling the same kernels with the same arrays, without the
+    per-call validation and set-up (constant here). Inputs ``propagate`` would reject go
+    through ``propagate`` itself, which raises its usual error."""
+    n = len(rows)
+    model, env, atm, cdt, row = _flight_inputs()
+    y0 = np.empty((n, 7))
+    y0[:, :6] = x
+    y0[:, 6] = 1.0
+    params = np.empty((n, N_PARAMS))
+    params[:] = row
+    if not (math.isfinite(t) and np.all(np.isfinite(y0)) and np.all(np.isfinite(tx))) or np.any(
+        tx > t
+    ):
+        # propagate raises its usual error here
+        propagate(y0, params, model=model, t0=tx, t_end=t, dt=1.0, record=False)
+    # bring every state to now (blocked kernel, as in propagate for record=False)
+    t0a = np.ascontiguousarray(tx)
+    tend = np.full(n, t, dtype=np.float64)
+    yf, tf, status = np.empty((n, 7)), np.empty(n), np.empty(n, dtype=np.int64)
+    ti, yi = np.empty(n), np.empty((n, 7))
+    ta, ya = np.empty(n), np.empty((n, 7))
+    nsteps = np.zeros(n, dtype=np.int64)
+    # one chunk of the blocked kernel runs on one thread anyway: skip the pool
+    with _serial(n <= _bl.CHUNK):
+        _bl.integrate_batch_blocked(
+            y0, params, env, atm, cdt, t0a, tend, 1.0, 0.0, True, _MAX_STEPS,
+            yf, tf, status, ti, yi, ta, ya, nsteps,
+        )  # fmt: skip
+    alive = status != _ig.STATUS_IMPACT
+    # then sample on the common grid (generic kernel, recording)
+    y1 = yf
+    if not (np.all(np.isfinite(y1)) and np.all(y1[:, 6] > 0.0)):
+        # (never: the kernel ends on the last finite state) propagate raises its error here
+        propagate(y1, params, model=model, t0=t, t_end=grid[-1], dt=PREDICTION_STEP_S)
+    t0a = np.full(n, t, dtype=np.float64)
+    tend = np.full(n, grid[-1], dtype=np.float64)
+    span = float(np.max(tend - t0a))
+    S = math.floor(span / PREDICTION_STEP_S + 1e-9) + 2
+    ts, ys = np.empty((n, S)), np.empty((n, S, 7))
+    nsamp = np.zeros(n, dtype=np.int64)
+    yf, tf, status = np.empty((n, 7)), np.empty(n), np.empty(n, dtype=np.int64)
+    nsteps = np.zeros(n, dtype=np.int64)
+    with _serial(n < SERIAL_BELOW_OBJECTS):
+        _ig.integrate_batch(
+            _RK4, y1, params, env, atm, cdt, t0a, tend, float(PREDICTION_STEP_S), 1e-9, 1e-6,
+            math.inf, 0.0, True, True, _MAX_STEPS, ts, ys, nsamp, yf, tf, status, ti, yi, ta,
+            ya, nsteps,
+        )  # fmt: skip
+    hit = alive & (status == _ig.STATUS_IMPACT)
+    t_imp[rows[hit]] = ti[hit]
+    r_imp[rows[hit]] = yi[hit, :3]
+    _fill_paths(float(t), PREDICTION_STEP_S, rows, alive, hit, nsamp, ts, ys, paths)
+
+
+@contextlib.contextmanager
+def _serial(on: bool) -> Iterator[None]:
+    """Run the enclosed kernel call on one numba thread when ``on`` (as ``propagate`` does
+    for small batches; a kernel's results do not depend on the number of threads)."""
+    threads = numba.get_num_threads()
+    if not on or threads == 1:
+        yield
+        return
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(threads)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _fill_paths(t, step, rows, alive, hit, nsamp, ts, ys, paths):  # pragma: no cover - compiled
+    """Rows ``rows`` of ``paths`` from the recorded samples: sample ``k`` where the object
+    was alive at ``t``, ``k < nsamp`` and (for an impacting path) the sample lies on the
+    grid (``|u - rint(u)| <= 1e-8 + 1e-5 |rint(u)|``, ``u = (t_k - t) / step``); NaN else."""
+    K = min(ts.shape[1], paths.shape[1])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        m = min(nsamp[i], K) if alive[i] else 0
+        for k in range(m):
+            keep = True
+            if hit[i]:
+                u = (ts[i, k] - t) / step
+                on = np.rint(u)
+                keep = not (abs(u - on) > 1e-8 + 1e-5 * abs(on))
+            for j in range(3):
+                paths[r, k, j] = ys[i, k, j] if keep else np.nan
+        for k in range(m, paths.shape[1]):
+            for j in range(3):
+                paths[r, k, j] = np.nan
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _altitudes(r, a, b, alt):  # pragma: no cover - compiled
+    """The geodetic altitude of every point of ``r`` (m, 3) (``ecef_to_geodetic``'s, bit for
+    bit; NaN for NaN points) into ``alt`` (m,)."""
+    for i in range(r.shape[0]):
+        alt[i] = _geodetic_altitude(r[i, 0], r[i, 1], r[i, 2], a, b)
 
 
 def impact_predictions(
@@ -112,7 +234,6 @@ def impact_predictions(
     if has_impact.any():
         la_all, lo_all, _ = ecef_to_geodetic(r_imp[has_impact], WGS84)
         lat[has_impact], lon[has_impact] = la_all, lo_all
-    centres = [np.asarray(geodetic_to_ecef(a.lat_rad, a.lon_rad, 0.0, WGS84)) for a in assets]
     sig_p2 = (P[:, 0, 0] + P[:, 1, 1] + P[:, 2, 2]) / 3.0
     sig_v2 = (P[:, 3, 3] + P[:, 4, 4] + P[:, 5, 5]) / 3.0
     var = np.full(n, np.nan)
@@ -122,20 +243,18 @@ def impact_predictions(
     # air-breathing or no impact in the horizon: the closest approach to an asset (the
     # asset whose disc the path comes nearest, in radii; the first such point)
     rows = np.nonzero(~has_impact)[0] if assets else np.empty(0, dtype=np.int64)
-    pts = paths[rows]
-    ok = np.all(np.isfinite(pts), axis=2)
-    rows, pts, ok = rows[ok.any(axis=1)], pts[ok.any(axis=1)], ok[ok.any(axis=1)]
     if len(rows):
-        score = np.empty((len(rows), len(assets)))
-        nearest = np.empty((len(rows), len(assets)), dtype=np.int64)
-        every = np.arange(len(rows))
-        for m, (a, c) in enumerate(zip(assets, centres, strict=True)):
-            diff = pts - c
-            d = np.where(ok, np.sqrt(np.add.reduce(diff * diff, axis=2)), np.inf)
-            nearest[:, m] = np.argmin(d, axis=1)
-            score[:, m] = d[every, nearest[:, m]] / a.radius_m
-        j = nearest[every, np.argmin(score, axis=1)]
-        la, lo, _ = ecef_to_geodetic(pts[every, j], WGS84)
+        centres = np.array([_asset_centre(a.lat_rad, a.lon_rad) for a in assets])
+        radii = np.array([a.radius_m for a in assets], dtype=np.float64)
+        j = np.empty(len(rows), dtype=np.int64)
+        pts = np.empty((len(rows), 3))
+        _closest_approach(
+            np.ascontiguousarray(paths, dtype=np.float64), rows, centres, radii, j, pts
+        )
+        found = j >= 0
+        rows, j, pts = rows[found], j[found], pts[found]
+    if len(rows):
+        la, lo, _ = ecef_to_geodetic(pts, WGS84)
         lat[rows], lon[rows] = la, lo
         t_imp[rows] = grid[j]
         tgo = np.maximum(t_imp[rows] - t, 0.0)
@@ -153,6 +272,61 @@ def impact_predictions(
         cov_en_m2=cov,
         impact_time_s=np.where(np.isfinite(t_imp), t_imp, t + PREDICTION_HORIZON_S),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _asset_centre(lat_rad: float, lon_rad: float) -> np.ndarray:
+    """ECEF centre [m] of an asset at (lat, lon) on the ellipsoid (cached)."""
+    return np.asarray(geodetic_to_ecef(lat_rad, lon_rad, 0.0, WGS84))
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _closest_approach(paths, rows, centres, radii, j, pts):  # pragma: no cover - compiled
+    """For each row ``rows[i]`` of ``paths`` (n, k, 3): over its finite points, the point
+    nearest each asset centre (the first at the least distance) and the asset with the
+    least distance in radii (the first such); its index into ``j[i]`` and the point into
+    ``pts[i]``; ``j[i] = -1`` where the row has no finite point. Distances as numpy forms
+    them: ``sqrt((dx*dx + dy*dy) + dz*dz)``."""
+    k = paths.shape[1]
+    m = centres.shape[0]
+    near = np.empty(m, dtype=np.int64)
+    score = np.empty(m)
+    ok = np.empty(k, dtype=np.bool_)
+    d = np.empty(k)
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        some = False
+        for q in range(k):
+            ok[q] = (
+                math.isfinite(paths[r, q, 0])
+                and math.isfinite(paths[r, q, 1])
+                and math.isfinite(paths[r, q, 2])
+            )
+            some = some or ok[q]
+        if not some:
+            j[i] = -1
+            continue
+        for a in range(m):
+            cx, cy, cz = centres[a, 0], centres[a, 1], centres[a, 2]
+            for q in range(k):
+                dx = paths[r, q, 0] - cx
+                dy = paths[r, q, 1] - cy
+                dz = paths[r, q, 2] - cz
+                d[q] = math.sqrt((dx * dx + dy * dy) + dz * dz) if ok[q] else math.inf
+            best = 0  # np.argmin: the first least value (the first NaN if any)
+            for q in range(1, k):
+                if d[q] < d[best] or (math.isnan(d[q]) and not math.isnan(d[best])):
+                    best = q
+            near[a] = best
+            score[a] = d[best] / radii[a]
+        ba = 0
+        for a in range(1, m):
+            if score[a] < score[ba] or (math.isnan(score[a]) and not math.isnan(score[ba])):
+                ba = a
+        q = near[ba]
+        j[i] = q
+        for c in range(3):
+            pts[i, c] = paths[r, q, c]
 
 
 __all__ = ["impact_predictions", "predict_paths"]
