@@ -20,6 +20,7 @@ from hoplon.command.threat_evaluation import DefendedAsset
 from hoplon.earth.constants import BOLTZMANN_J_K, SPEED_OF_LIGHT_MPS
 from hoplon.errors import InputError
 from hoplon.flight import EarthModel, Trajectory
+from hoplon.flight.hermite import TrajectoryTable
 from hoplon.scenario.schema import InfraredSpec, RadarSpec, ScenarioSpec, Site
 from hoplon.sensors.infrared import InfraredConstellation
 from hoplon.sensors.radar import Radar
@@ -112,6 +113,12 @@ class World:
                 trajs.append(th.trajectory)
             of[i] = g
         return of, trajs
+
+    @cached_property
+    def truth_table(self) -> TrajectoryTable:
+        """The group trajectories packed for interpolation in one call (see
+        :func:`hoplon.flight.hermite.states_at`)."""
+        return TrajectoryTable.of(self.trajectory_groups[1])
 
     @cached_property
     def sensor_keys(self) -> list[str]:
