@@ -15,7 +15,7 @@ from hoplon.errors import InputError
 from hoplon.sensors.measurements import MeasurementBatch, MeasurementKind
 from hoplon.sensors.radar import Radar
 from hoplon.tracking._geo import enu_matrix, enu_matrix_at, geodetic_to_ecef
-from hoplon.tracking.association import gnn_assign
+from hoplon.tracking.association import gnn_assign, gnn_assign_groups
 from hoplon.tracking.deletion import Deleter
 from hoplon.tracking.initiation import MofN, merge_converted
 from hoplon.tracking.lanes import LaneTracker
@@ -185,9 +185,9 @@ def test_every_lane_equals_its_own_tracker(scenario, layout, monkeypatch):
     n_lanes = scenario.looking.shape[1]
     calls = {"gnn": 0, "merged": 0}
 
-    def counting_gnn(*args, **kw):
-        calls["gnn"] += 1
-        return gnn_assign(*args, **kw)
+    def counting_gnn(cost, row, col, starts, counts, *args, **kw):
+        calls["gnn"] += len(starts)
+        return gnn_assign_groups(cost, row, col, starts, counts, *args, **kw)
 
     merge = lanes_module._merge
 
@@ -196,7 +196,7 @@ def test_every_lane_equals_its_own_tracker(scenario, layout, monkeypatch):
         calls["merged"] += sum(len(s) > 1 for s in out[2])
         return out
 
-    monkeypatch.setattr(lanes_module, "gnn_assign", counting_gnn)
+    monkeypatch.setattr(lanes_module, "gnn_assign_groups", counting_gnn)
     monkeypatch.setattr(lanes_module, "_merge", counting_merge)
     rng = np.random.default_rng(3)
     trackers = [Tracker(record=False, **options()) for _ in range(n_lanes)]
@@ -216,7 +216,7 @@ def test_every_lane_equals_its_own_tracker(scenario, layout, monkeypatch):
             assert_same(tracker.tracks, lanes.lane_tracks(lane), f"frame {k} lane {lane}")
     assert len(lanes.tracks) == sum(len(tr.tracks) for tr in trackers)
     # the run went through the paths under test
-    assert calls["gnn"] > 0  # lanes with conflicting gates solved by gnn_assign
+    assert calls["gnn"] > 0  # lanes with conflicting gates solved by gnn_assign_groups
     assert calls["merged"] > 0  # a new object seen by several radars: converted reports fused
     assert peak > 20
     ids = [lanes.lane_tracks(lane).track_id for lane in range(n_lanes)]
@@ -391,7 +391,7 @@ def test_disjoint_gated_pairs_are_the_gnn_solution(seed, density):
         bad = lanes_module._conflicts(np.zeros(row.size, int), row, col, cost[row, col] == gate)
         rows, cols = gnn_assign(cost, gate)
         if bad.size:  # conflicts: the lane's own assignment
-            pick = lanes_module._gnn_pairs(cost[row, col], row, col, gate)
+            pick = gnn_assign_groups(cost[row, col], row, col, [0], [row.size], gate)
             assert sorted(zip(row[pick], col[pick], strict=True)) == sorted(
                 zip(rows, cols, strict=True)
             )
@@ -442,6 +442,182 @@ def test_merge_with_many_sensors():
     p1, c1, s1 = merge_converted(pos, cov, sensor, 16.27)
     assert p.tobytes() == p1.tobytes() and c.tobytes() == c1.tobytes() and sets == s1
     assert len(p) < n
+
+
+def test_merge_of_one_sensor():
+    """Points of one sensor are never merged: each lane's points as merge_converted gives."""
+    rng = np.random.default_rng(4)
+    n = 12
+    pos = rng.normal(size=(n, 3)) * 5.0  # close together: would merge across sensors
+    B = rng.normal(size=(n, 3, 3))
+    cov = B @ np.swapaxes(B, -1, -2) + np.eye(3) * 100.0
+    lane = np.sort(rng.integers(0, 4, n))
+    sensor = np.full(n, 7)
+    p, c, sets, p_lane = lanes_module._merge(pos, cov, sensor, lane, 16.27)
+    assert p_lane.tolist() == lane.tolist()
+    for ln in np.unique(lane):
+        mine = lane == ln
+        p1, c1, s1 = merge_converted(pos[mine], cov[mine], sensor[mine], 16.27)
+        assert p[mine].tobytes() == p1.tobytes() and c[mine].tobytes() == c1.tobytes()
+        assert [sets[i] for i in np.flatnonzero(mine)] == s1
+
+
+def _numpy_segments(keys):
+    edge = np.flatnonzero(keys[1:] != keys[:-1])
+    starts = np.concatenate([[0], edge + 1]).astype(np.int64)
+    counts = np.diff(np.concatenate([starts, [keys.size]]))
+    return keys[starts], starts, counts
+
+
+def test_segments():
+    rng = np.random.default_rng(3)
+    for n in [0, 1, 2, 7, 50]:
+        keys = np.sort(rng.integers(0, 5, n))
+        got = lanes_module._segments(keys)
+        expected = _numpy_segments(keys) if n else 3 * [np.empty(0, np.int64)]
+        for a, b in zip(got, expected, strict=True):
+            assert a.tolist() == b.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000), model=st.sampled_from(["rae", "rae_rate", "angles"]))
+def test_gate_pairs_kernel_equals_numpy(seed, model):
+    """The one-kernel pairs, residuals, S and screen equal the numpy formulation
+    (_candidate_pairs, wrap_residual, HPHᵀ + R, _screen_d2) bit for bit."""
+    from hoplon.tracking.filters import wrap_residual
+    from hoplon.tracking.models import AnglesAE, RadarRAE
+
+    rng = np.random.default_rng(seed)
+    mdl = {"rae": RadarRAE(), "rae_rate": RadarRAE(with_rate=True), "angles": AnglesAE()}[model]
+    k = mdl.dim
+    n_lanes = int(rng.integers(1, 6))
+    r_count = rng.integers(1, 6, n_lanes)
+    r_start = np.cumsum(r_count) - r_count
+    m = int(r_count.sum())
+    t_li = np.sort(rng.integers(0, n_lanes, int(rng.integers(1, 15))))
+    n = t_li.size
+    scale = np.array([1e3, 0.01, 0.01, 5.0])[:k] if k != 2 else np.array([0.01, 0.01])
+    offset = np.array([5e4, 0, 0, 0])[:k] if k != 2 else np.zeros(2)
+    truth = rng.uniform(-3, 3, (n, k)) * scale + offset
+    zhat = truth + rng.normal(size=(n, k)) * scale * 0.01
+    A = rng.normal(size=(n, k, k)) * (scale * 0.01)[:, None]
+    HPHt = A @ np.swapaxes(A, -1, -2)
+    z = np.empty((m, k))
+    for r in range(m):  # near a track of the lane, or anywhere
+        lane_tracks = np.flatnonzero(t_li == np.searchsorted(r_start, r, "right") - 1)
+        base = (
+            truth[rng.choice(lane_tracks)] if lane_tracks.size and rng.random() < 0.8 else truth[0]
+        )
+        z[r] = base + rng.normal(size=k) * scale * 0.01 * rng.uniform(0.1, 8.0)
+    a = mdl.angle_indices[0]
+    z[rng.random(m) < 0.2, a] += 2 * np.pi  # residuals to wrap
+    B = rng.normal(size=(m, k, k)) * (scale * 0.005)[:, None]
+    R_all = B @ np.swapaxes(B, -1, -2) + np.diag((scale * 0.002) ** 2)
+    if rng.random() < 0.3:
+        R_all[rng.integers(0, m)] = np.nan  # NaN: every same-lane pair, screened as unsure
+    order = rng.permutation(m)
+    R_sorted = np.empty_like(R_all)
+    R_sorted[order] = R_all  # R[i] = R_sorted[order[i]]
+    R = lanes_module._Rows(R_sorted, order)
+    gate = 16.27 if k == 3 else 13.3
+    tp, rp, nu, S, d2, sure = lanes_module._gate_pairs(
+        zhat, HPHt, z, R, t_li, r_start, r_count, gate, mdl
+    )
+    r00 = R_sorted[order, 0, 0]
+    etp, erp = lanes_module._candidate_pairs(zhat, HPHt, z, r00, t_li, r_start, r_count, gate, mdl)
+    key = lambda a, b: a * (m + 1) + b  # noqa: E731
+    assert sorted(key(tp, rp).tolist()) == sorted(key(etp, erp).tolist())
+    o, eo = np.argsort(key(tp, rp)), np.argsort(key(etp, erp))
+    tp, rp, nu, S, d2, sure = tp[o], rp[o], nu[o], S[o], d2[o], sure[o]
+    etp, erp = etp[eo], erp[eo]
+    enu = wrap_residual(z[erp] - zhat[etp], mdl.angle_indices)
+    eS = HPHt[etp] + R_sorted[order[erp]]
+    ed2, esure = lanes_module._screen_d2(enu, eS, gate)
+    assert nu.tobytes() == enu.tobytes() and S.tobytes() == eS.tobytes()
+    assert d2.tobytes() == ed2.tobytes() and sure.tolist() == esure.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_clean_pairs_as_conflicts(seed):
+    """The one-kernel gated pairs and conflict lanes equal the numpy formulation."""
+    rng = np.random.default_rng(seed)
+    n_lanes, gate = 6, 9.0
+    tp, rp, lane = [], [], []
+    n_t = n_r = 0
+    for ln in range(n_lanes):
+        nt, nr = rng.integers(0, 4, 2)
+        for a in range(nt):
+            for b in range(nr):
+                if rng.random() < 0.6:
+                    tp.append(n_t + a)
+                    rp.append(n_r + b)
+                    lane.append(ln)
+        n_t, n_r = n_t + nt, n_r + nr
+    tp, rp, lane = np.array(tp, int), np.array(rp, int), np.array(lane, int)
+    d2 = np.where(rng.random(tp.size) < 0.5, rng.uniform(0, 12, tp.size), np.inf)
+    d2[rng.random(tp.size) < 0.05] = gate
+    chosen, bad = lanes_module._clean_pairs(tp, rp, lane, d2, gate, n_t, n_r, n_lanes)
+    gated = np.flatnonzero(d2 <= gate)
+    exp_bad = lanes_module._conflicts(lane[gated], tp[gated], rp[gated], d2[gated] == gate)
+    assert np.flatnonzero(bad).tolist() == exp_bad.tolist()
+    assert chosen.tolist() == gated[~np.isin(lane[gated], exp_bad)].tolist()
+
+
+def test_lane_pairs():
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        st_lane = rng.integers(0, 5, rng.integers(0, 12))
+        p_lane = np.sort(rng.integers(0, 5, rng.integers(1, 9)))
+        ci, rank, si, col = lanes_module._lane_pairs(st_lane, p_lane, 5)
+        expected = [
+            (j, r, s, j - int(np.argmax(p_lane == p_lane[j])))
+            for j in range(p_lane.size)
+            for r, s in enumerate(np.flatnonzero(st_lane == p_lane[j]).tolist())
+        ]
+        got = zip(ci.tolist(), rank.tolist(), si.tolist(), col.tolist(), strict=True)
+        assert list(got) == expected
+
+
+def test_check_R_raises_as_the_lanes_would():
+    """The one-pass R check accepts exactly what check_covariance accepts lane by lane."""
+    from hoplon.tracking.filters import check_covariance
+
+    rng = np.random.default_rng(5)
+    lanes = LaneTracker(3, **options())
+    for case in range(60):
+        m = int(rng.integers(1, 8))
+        R = np.tile(np.diag([100.0, 1e-6, 1e-6]), (m, 1, 1))
+        i = int(rng.integers(0, m))
+        kind = case % 6
+        if kind == 1:  # full, positive definite
+            B = rng.normal(size=(3, 3))
+            R[i] = B @ B.T + np.eye(3)
+        elif kind == 2:  # full, indefinite
+            R[i] = np.array([[1.0, 2.0, 0.0], [2.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        elif kind == 3:  # not exactly symmetric (within check_covariance's tolerance)
+            R[i, 0, 1] = 1e-14
+        elif kind == 4:
+            R[i, 1, 1] = -R[i, 1, 1] if rng.random() < 0.5 else np.nan
+        elif kind == 5:
+            R[i, 2, 2] = 0.0
+        lane = rng.integers(0, 3, m)
+        rep = lanes_module._Reports(
+            MeasurementKind.RAE, np.zeros((m, 3)), R, np.zeros((m, 3)), np.zeros(m, int), lane
+        )
+        expected = None
+        for ln in np.unique(lane):
+            try:
+                check_covariance(R[lane == ln], "R")
+            except InputError as e:
+                expected = str(e)
+                break
+        if expected is None:
+            lanes._check_R(rep)
+        else:
+            with pytest.raises(InputError) as err:
+                lanes._check_R(rep)
+            assert str(err.value) == expected
 
 
 def test_site_means_as_numpy():

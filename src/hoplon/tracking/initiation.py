@@ -27,12 +27,19 @@ IntArray = NDArray[np.int64]
 
 
 def _popcount(v: IntArray) -> IntArray:
-    v = np.asarray(v, dtype=np.int64).copy()
+    """Number of set bits of each (non-negative) ``v``, as int64."""
+    v = np.asarray(v, dtype=np.int64)
+    if _bitwise_count is not None:  # numpy >= 2
+        return _bitwise_count(v).astype(np.int64)
+    v = v.copy()
     count = np.zeros_like(v)
     while np.any(v):
         count += v & 1
         v >>= 1
     return count
+
+
+_bitwise_count = getattr(np, "bitwise_count", None)
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,19 @@ overhead is paid once for all lanes:
   ``H P Hᵀ`` of the tracks of the lanes with reports, one call per distinct site value (a
   lane's tracker uses the mean of its reports' sensor positions, which for different
   report counts can differ by a rounding);
-- same-lane (track, report) pairs only: reports within ``ρ̂ ± √(4 γ S_ρρ)`` in range, by
-  binary search in reports sorted by lane and range (outside, ``d² ≥ 4 γ`` since one
-  component's Mahalanobis distance never exceeds the whole); ``d² ≤ γ`` decided in closed
-  form where that is certain (1e-6 relative margin), otherwise computed as the lane's
-  ``mahalanobis_matrix`` computes it (one inverse per track when the lane's reports share
-  one ``R``, else one solve per pair);
+- same-lane (track, report) pairs only: reports within ``ρ̂ ± √(4 γ S_ρρ)`` in range
+  (outside, ``d² ≥ 4 γ`` since one component's Mahalanobis distance never exceeds the
+  whole); ``d² ≤ γ`` decided in closed form where that is certain (1e-6 relative margin),
+  otherwise computed as the lane's ``mahalanobis_matrix`` computes it (one inverse per
+  track when the lane's reports share one ``R``, else one solve per pair). The pairs, their
+  residuals, ``S`` and the closed-form decision come from one numba kernel
+  (:func:`_gate_pairs`; :func:`_candidate_pairs` and :func:`_screen_d2` are its numpy
+  reference, equal bit for bit);
 - global nearest neighbour per lane: where the gated pairs of a lane are disjoint and none
   lies exactly on the gate, :func:`~hoplon.tracking.association.gnn_assign`'s optimum is
   all of them (each costs less than leaving its track and report unassigned), taken for all
-  such lanes at once; lanes with conflicts solve their own cost matrix with ``gnn_assign``;
+  such lanes at once; lanes with conflicts solve their own cost matrices, all at once, with
+  :func:`~hoplon.tracking.association.gnn_assign_groups` (``gnn_assign``'s result);
 - one batched Kalman update (``kf_update`` with the ``h(x)`` and ``H`` already computed) of
   every assigned pair of the sensor;
 - initiation: converted measurements of all leftovers at once, ``merge_converted`` replayed
@@ -31,9 +34,10 @@ overhead is paid once for all lanes:
 
 Exactness rests on numpy computing each row of a batched call as it would in a call with
 other rows (true of the kernels used here; the tests compare every field of every lane
-with per-lane trackers bit for bit), with one exception handled as the trackers do: the
-UKF's sums over sigma points round differently for a batch of one row, so a lane's only
-row is passed on its own.
+with per-lane trackers bit for bit; the numba kernels here work row by row, with numpy's
+operations in numpy's order, and without fastmath), with one exception handled as the
+trackers do: the UKF's sums over sigma points round differently for a batch of one row, so
+a lane's only row is passed on its own.
 """
 
 from __future__ import annotations
@@ -41,12 +45,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from hoplon.errors import InputError
 from hoplon.sensors.measurements import MeasurementBatch, MeasurementKind
-from hoplon.tracking.association import gnn_assign
+from hoplon.tracking.association import gnn_assign_groups
 from hoplon.tracking.deletion import Deleter
 from hoplon.tracking.filters import (
     MerweSigmaPoints,
@@ -58,7 +63,6 @@ from hoplon.tracking.filters import (
     ukf_predict,
     ukf_update,
     unscented_innovation,
-    wrap_residual,
 )
 from hoplon.tracking.gating import chi2_gate
 from hoplon.tracking.initiation import MofN, TwoPointInitiator
@@ -84,6 +88,8 @@ _BAND = 1e-6
 _MASK_BITS = 63
 #: χ² probability of the converted-measurement merge gate (as :class:`Tracker`).
 MERGE_GATE_PROBABILITY = 0.999
+#: History bits kept (as :class:`Tracker`).
+_HISTORY_MASK = (1 << 62) - 1
 _RAE_KINDS = (MeasurementKind.RAE, MeasurementKind.RAE_RATE)
 _EMPTY = np.empty(0, dtype=np.int64)
 
@@ -105,17 +111,95 @@ class _Reports:
 
 def _segments(sorted_keys: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """Distinct keys of a sorted array, their first positions and counts."""
-    if not sorted_keys.size:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, empty
-    edge = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1])
-    starts = np.empty(edge.size + 1, dtype=np.int64)
-    starts[0] = 0
-    starts[1:] = edge + 1
-    counts = np.empty_like(starts)
-    counts[:-1] = edge + 1 - starts[:-1]
-    counts[-1] = sorted_keys.size - starts[-1]
-    return sorted_keys[starts], starts, counts
+    keys = np.empty(sorted_keys.size, dtype=sorted_keys.dtype)
+    starts = np.empty(sorted_keys.size, dtype=np.int64)
+    counts = np.empty(sorted_keys.size, dtype=np.int64)
+    k = _segments_kernel(sorted_keys, keys, starts, counts)
+    return keys[:k], starts[:k], counts[:k]
+
+
+@numba.njit(cache=True)
+def _segments_kernel(
+    sorted_keys: IntArray, keys: IntArray, starts: IntArray, counts: IntArray
+) -> int:
+    k = 0
+    for i in range(sorted_keys.size):
+        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
+            keys[k] = sorted_keys[i]
+            starts[k] = i
+            if k:
+                counts[k - 1] = i - starts[k - 1]
+            k += 1
+    if k:
+        counts[k - 1] = sorted_keys.size - starts[k - 1]
+    return k
+
+
+def _scan_rows(
+    rep_lane: IntArray, track_lane: IntArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """For reports sorted by lane (``rep_lane``) and tracks sorted by lane (``track_lane``):
+    the distinct lanes of the reports, each one's first report and count (:func:`_segments`),
+    the rows of the tracks of those lanes and each row's index into the lanes."""
+    lanes = np.empty(rep_lane.size, dtype=np.int64)
+    r_start = np.empty(rep_lane.size, dtype=np.int64)
+    r_count = np.empty(rep_lane.size, dtype=np.int64)
+    trows = np.empty(track_lane.size, dtype=np.int64)
+    t_li = np.empty(track_lane.size, dtype=np.int64)
+    k, n = _scan_rows_kernel(rep_lane, track_lane, lanes, r_start, r_count, trows, t_li)
+    return lanes[:k], r_start[:k], r_count[:k], trows[:n], t_li[:n]
+
+
+@numba.njit(cache=True)
+def _scan_rows_kernel(
+    rep_lane: IntArray,
+    track_lane: IntArray,
+    lanes: IntArray,
+    r_start: IntArray,
+    r_count: IntArray,
+    trows: IntArray,
+    t_li: IntArray,
+) -> tuple[int, int]:
+    k = _segments_kernel(rep_lane, lanes, r_start, r_count)
+    n = 0
+    g = 0
+    for i in range(track_lane.size):
+        while g < k and lanes[g] < track_lane[i]:
+            g += 1
+        if g == k:
+            break
+        if lanes[g] == track_lane[i]:
+            trows[n] = i
+            t_li[n] = g
+            n += 1
+    return k, n
+
+
+@numba.njit(cache=True)
+def _check_R_kernel(R: FloatArray, full: BoolArray) -> int:
+    """2 where an ``R`` is not finite or not symmetric, or diagonal with a diagonal element
+    not > 0; else 1 where some are not diagonal (marked in ``full``: their eigenvalues decide),
+    else 0."""
+    n, k, _ = R.shape
+    for i in range(n):
+        for a in range(k):
+            for b in range(k):
+                if not np.isfinite(R[i, a, b]) or R[i, a, b] != R[i, b, a]:
+                    return 2
+    status = 0
+    for i in range(n):
+        full[i] = False
+        for a in range(k):
+            for b in range(k):
+                if a != b and R[i, a, b] != 0.0:
+                    full[i] = True
+        if full[i]:
+            status = 1
+        else:
+            for a in range(k):
+                if not R[i, a, a] > 0.0:
+                    return 2
+    return status
 
 
 def _segment_means(pos: FloatArray, starts: IntArray, counts: IntArray) -> FloatArray:
@@ -258,9 +342,9 @@ class LaneTracker:
             sids, s_start, s_count = _segments(rep.sensor[by_sensor])
             for sid, a, c in zip(sids.tolist(), s_start.tolist(), s_count.tolist(), strict=True):
                 self._update_sensor(rep, sid, by_sensor[a : a + c], model, hit, unassigned)
-        self._life_cycle(t, rows, hit)
+        keep = self._life_cycle(t, rows, hit)
         leftover = unassigned if rep.kind in _RAE_KINDS else np.zeros(len(rep), dtype=bool)
-        self._initiate(t, called, rep, leftover)
+        self._initiate(t, called, rep, leftover, keep)
 
     # ------------------------------------------------------------------------------
     def _check_looking(self, looking: NDArray[np.bool_]) -> BoolArray:
@@ -350,16 +434,12 @@ class LaneTracker:
     def _check_R(self, rep: _Reports) -> None:
         """Raise as the lanes' trackers would when a report's ``R`` is not valid."""
         R = rep.R
-        k = R.shape[-1]
-        off = ~np.eye(k, dtype=bool)
-        diag = R[:, np.arange(k), np.arange(k)]
-        ok = bool(np.all(np.isfinite(R))) and bool(np.all(R == np.swapaxes(R, -1, -2)))
-        if ok:
-            plain = ~np.any(R[:, off] != 0.0, axis=1)  # diagonal: eigenvalues = diagonal
-            ok = bool(np.all(diag[plain] > 0.0))
-            if ok and not plain.all():
-                ok = bool(np.all(np.linalg.eigvalsh(R[~plain])[..., 0] > 0.0))
-        if ok:
+        # finite, symmetric, and positive definite: diagonal ones by their diagonal
+        full = np.empty(len(R), dtype=np.bool_)
+        status = _check_R_kernel(R, full)
+        if status == 0:
+            return
+        if status == 1 and np.all(np.linalg.eigvalsh(R[full])[..., 0] > 0.0):
             return
         for lane in np.unique(rep.lane):  # something is wrong: find it as the lanes would
             check_covariance(R[rep.lane == lane], "R")
@@ -438,13 +518,11 @@ class LaneTracker:
         """Gate, assign and update with the reports ``order`` of sensor ``sid`` (sorted by
         lane, report order kept), every lane at once."""
         tr = self.tracks
-        lanes, r_start, r_count = _segments(rep.lane[order])
-        in_scan = np.zeros(self.n_lanes, dtype=bool)
-        in_scan[lanes] = True
-        trows = np.flatnonzero(in_scan[self.lane])
+        # the lanes with reports, their reports, the rows of their tracks and each row's lane
+        # index (into `lanes`)
+        lanes, r_start, r_count, trows, t_li = _scan_rows(rep.lane[order], self.lane)
         if not trows.size:
             return
-        t_li = np.searchsorted(lanes, self.lane[trows])  # lane index (into `lanes`) of each
         z = rep.z[order]
         R = _Rows(rep.R, order)  # R[i] = rep.R[order[i]], gathered only where needed
         # (rows are sorted by lane; all of them: use the arrays themselves)
@@ -465,8 +543,9 @@ class LaneTracker:
             HPHt = symmetrise(H @ P @ np.swapaxes(H, -1, -2))
         elif self.filter == "ekf":  # ... per site value
             for s, ti in zip(sites, t_sets, strict=True):
-                zhat[ti] = model.function(x[ti], s)
-                H[ti] = model.jacobian(x[ti], s)
+                xs = x[ti]
+                zhat[ti] = model.function(xs, s)
+                H[ti] = model.jacobian(xs, s)
             HPHt = symmetrise(H @ P @ np.swapaxes(H, -1, -2))
         else:
             HPHt = np.empty((n, k, k))
@@ -479,26 +558,26 @@ class LaneTracker:
                     )
         gate = self._gate(k)
         # candidate pairs, then their d² (exact where the decision or the value matters)
-        tp, rp = _candidate_pairs(zhat, HPHt, z, R.diag0(), t_li, r_start, r_count, gate, model)
-        nu = wrap_residual(z[rp] - zhat[tp], model.angle_indices)
-        S = HPHt[tp] + R[rp]
-        d2, sure = _screen_d2(nu, S, gate)
+        tp, rp, nu, S, d2, sure = _gate_pairs(zhat, HPHt, z, R, t_li, r_start, r_count, gate, model)
         exact = _ExactD2(nu, S, R, t_li[tp], r_start, r_count)
         d2[~sure] = exact(np.flatnonzero(~sure))
         # GNN per lane: disjoint gated pairs are the optimum; conflicts solve their lane
-        gated = np.flatnonzero(d2 <= gate)
         p_li = t_li[tp]
-        t_start = np.searchsorted(t_li, np.arange(len(lanes)))
-        row, col = tp - t_start[p_li], rp - r_start[p_li]
-        bad = _conflicts(p_li[gated], row[gated], col[gated], d2[gated] == gate)
-        chosen = gated[~np.isin(p_li[gated], bad)] if bad.size else gated
-        if bad.size:
-            parts = [chosen]
-            for lane in bad.tolist():
-                mine = np.flatnonzero(p_li == lane)
-                d2_lane = np.where(sure[mine], exact(mine), d2[mine])
-                parts.append(mine[_gnn_pairs(d2_lane, row[mine], col[mine], gate)])
-            chosen = np.concatenate(parts)
+        chosen, bad = _clean_pairs(tp, rp, p_li, d2, gate, n, len(z), len(lanes))
+        if bad.any():  # pairs are sorted by lane: the conflict lanes' pairs, lane by lane
+            mine = np.flatnonzero(bad[p_li])
+            # cost: d² exact where not sure (as computed), inf where surely outside the gate
+            # (gnn_assign makes such a pair infeasible whatever its value), and computed
+            # exactly where surely inside
+            cost = d2[mine]
+            inside = np.flatnonzero(sure[mine] & (cost <= gate))
+            cost[inside] = exact(mine[inside])
+            m_li = p_li[mine]
+            _, g_start, g_count = _segments(m_li)
+            t_start = np.searchsorted(t_li, np.arange(len(lanes)))
+            row, col = tp[mine] - t_start[m_li], rp[mine] - r_start[m_li]
+            pick = gnn_assign_groups(cost, row, col, g_start, g_count, gate, gate)
+            chosen = np.concatenate([chosen, mine[pick]])
         at, ar = tp[chosen], rp[chosen]
         if not at.size:
             return
@@ -544,35 +623,47 @@ class LaneTracker:
             if sid not in sensors[r]:
                 sensors[r] = sensors[r] | one
 
-    def _life_cycle(self, t: float, rows: IntArray, hit: BoolArray) -> None:
-        """Hit history, counters, confirmation and deletion of the stepped tracks."""
+    def _life_cycle(self, t: float, rows: IntArray, hit: BoolArray) -> IntArray | None:
+        """Hit history, counters, confirmation and deletion of the stepped tracks. Returns the
+        rows to keep (None: all), for :meth:`_initiate` to apply."""
         if not rows.size:
-            return
+            return None
         tr = self.tracks
-        sel: slice | IntArray = slice(None) if rows.size == len(tr) else rows
-        h = hit[sel]
-        tr.history[sel] = ((tr.history[sel] << 1) | h).astype(np.int64) & ((1 << 62) - 1)
-        tr.hits[sel] += h
-        tr.misses[sel] = np.where(h, 0, tr.misses[sel] + 1)
-        tr.age[sel] += 1
-        tr.last_update_s[sel] = np.where(h, t, tr.last_update_s[sel])
+        every = rows.size == len(tr)
+        sel: slice | IntArray = slice(None) if every else rows
+        arrays = (tr.history, tr.hits, tr.misses, tr.age, tr.last_update_s)
+        if all(a.dtype == np.int64 and a.flags.c_contiguous for a in arrays[:4]):
+            _counters_kernel(rows, hit, *arrays, t)  # the numpy lines below, row by row
+        else:
+            h = hit[sel]
+            tr.history[sel] = ((tr.history[sel] << 1) | h).astype(np.int64) & _HISTORY_MASK
+            tr.hits[sel] += h
+            tr.misses[sel] = np.where(h, 0, tr.misses[sel] + 1)
+            tr.age[sel] += 1
+            tr.last_update_s[sel] = np.where(h, t, tr.last_update_s[sel])
         newly = (tr.status[sel] == TrackStatus.TENTATIVE) & self.confirmation.confirmed(
             tr.history[sel]
         )
         tr.status[rows[newly]] = TrackStatus.CONFIRMED
         gone = self.deleter.to_delete(tr, self.confirmation)  # row by row: keep stepped rows
-        if rows.size < len(tr):
-            gone &= np.isin(np.arange(len(tr)), rows)
-        if gone.any():
-            keep = np.flatnonzero(~gone)
-            self.tracks = tr.select(keep)
-            self.lane = self.lane[keep]
-            self._smask = self._smask[keep]
+        if not every:
+            stepped = np.zeros(len(tr), dtype=bool)
+            stepped[rows] = True
+            gone &= stepped
+        return np.flatnonzero(~gone) if gone.any() else None
 
     # ------------------------------------------------------------------------------
-    def _initiate(self, t: float, called: BoolArray, rep: _Reports, leftover: BoolArray) -> None:
+    def _initiate(
+        self,
+        t: float,
+        called: BoolArray,
+        rep: _Reports,
+        leftover: BoolArray,
+        keep: IntArray | None = None,
+    ) -> None:
         """Two-point initiation from the unassigned reports, as each lane's tracker does:
-        converted measurements, merged across sensors, paired with stored points."""
+        converted measurements, merged across sensors, paired with stored points. The track
+        rows ``keep`` (None: all) are kept (deletion), the new tracks added after them."""
         idx = np.flatnonzero(leftover)
         if idx.size:
             idx = idx[np.lexsort((rep.sensor[idx], rep.lane[idx]))]  # by lane, then sensor
@@ -585,6 +676,10 @@ class LaneTracker:
         self._prune(t, called)
         x, P, new_sensors, x_lane = self._pair(t, p, c, sensors, p_lane)
         if not len(x):
+            if keep is not None:
+                self.tracks = self.tracks.select(keep)
+                self.lane = self.lane[keep]
+                self._smask = self._smask[keep]
             return
         lanes, starts, counts = _segments(x_lane)
         ids = self._next_id[x_lane] + np.arange(len(x)) - np.repeat(starts, counts)
@@ -594,12 +689,18 @@ class LaneTracker:
         new.hits[:] = 2
         new.status[self.confirmation.confirmed(new.history)] = TrackStatus.CONFIRMED
         mask = [sum(1 << s for s in f if 0 <= s < _MASK_BITS) for f in new_sensors]
-        # keep the rows sorted by lane: the new tracks go after their lane's tracks
-        lane = np.concatenate([self.lane, x_lane])
-        order = np.argsort(lane, kind="stable")
-        self.tracks = TrackSet.concatenate([self.tracks, new]).select(order)
-        self.lane = lane[order]
-        self._smask = np.concatenate([self._smask, np.array(mask, dtype=np.int64)])[order]
+        # keep the rows sorted by lane: the new tracks go after their lane's (kept) tracks
+        n_old = len(self.tracks)
+        if keep is None:
+            lane = np.concatenate([self.lane, x_lane])
+            pick = np.argsort(lane, kind="stable")
+        else:
+            lane = np.concatenate([self.lane[keep], x_lane])
+            order = np.argsort(lane, kind="stable")
+            pick = np.concatenate([keep, np.arange(n_old, n_old + len(x))])[order]
+        self.tracks = TrackSet.concatenate([self.tracks, new]).select(pick)
+        self.lane = np.concatenate([self.lane, x_lane])[pick]
+        self._smask = np.concatenate([self._smask, np.array(mask, dtype=np.int64)])[pick]
 
     def _prune(self, t: float, called: BoolArray) -> None:
         """Forget stored points as TwoPointInitiator.initiate does (stepped lanes only)."""
@@ -635,20 +736,10 @@ class LaneTracker:
         paired_new = np.zeros(len(pos), dtype=bool)
         out = none
         if self._st_time.size:
-            # stored points of each new point's lane, in the lane's order
-            st_order = np.argsort(self._st_lane, kind="stable")
-            st_lanes, st_start, st_count = _segments(self._st_lane[st_order])
-            li = np.searchsorted(st_lanes, p_lane)
-            li_ok = li < len(st_lanes)
-            has = np.zeros(len(pos), dtype=bool)
-            has[li_ok] = st_lanes[li[li_ok]] == p_lane[li_ok]
-            cnt = np.where(has, st_count[np.minimum(li, len(st_lanes) - 1)], 0)
-            ci = np.repeat(np.arange(len(pos)), cnt)
-            first = np.cumsum(cnt) - cnt
-            rank = np.arange(ci.size) - np.repeat(first, cnt)  # stored point's rank in lane
-            si = st_order[
-                np.repeat(np.where(has, st_start[np.minimum(li, len(st_lanes) - 1)], 0), cnt) + rank
-            ]
+            # each new point with each stored point of its lane (in the lane's order): the
+            # new point, the stored point's rank in the lane, the stored point, and the new
+            # point's rank among the lane's new points
+            ci, rank, si, col = _lane_pairs(self._st_lane, p_lane, self.n_lanes)
             if ci.size:
                 T = t - self._st_time[si]
                 dist = np.linalg.norm(pos[ci] - self._st_pos[si], axis=-1)
@@ -659,18 +750,16 @@ class LaneTracker:
                 cost = np.where(excess <= 0.0, dist / T, np.inf)
                 gate = self._max_speed * 10.0
                 # lane-local indices: stored rank (row) and new point rank (column)
-                lanes_p, p_start, _ = _segments(p_lane)
-                col = ci - p_start[np.searchsorted(lanes_p, p_lane[ci])]
                 g = p_lane[ci]
-                feasible = np.flatnonzero(cost <= gate)
-                bad = _conflicts(g[feasible], rank[feasible], col[feasible], cost[feasible] == gate)
-                sel = feasible[~np.isin(g[feasible], bad)] if bad.size else feasible
-                if bad.size:
-                    parts = [sel]
-                    for lane in bad.tolist():
-                        mine = np.flatnonzero(g == lane)
-                        parts.append(mine[_gnn_pairs(cost[mine], rank[mine], col[mine], gate)])
-                    sel = np.concatenate(parts)
+                n_st = self._st_time.size
+                sel, bad = _clean_pairs(si, ci, g, cost, gate, n_st, len(pos), self.n_lanes)
+                if bad.any():  # pairs are sorted by lane
+                    mine = np.flatnonzero(bad[g])
+                    _, g_start, g_count = _segments(g[mine])
+                    pick = gnn_assign_groups(
+                        cost[mine], rank[mine], col[mine], g_start, g_count, gate, gate
+                    )
+                    sel = np.concatenate([sel, mine[pick]])
                 # order: lane-major, then stored point (as gnn_assign's sorted rows)
                 sel = sel[np.lexsort((rank[sel], p_lane[ci[sel]]))]
                 rows, cols = si[sel], ci[sel]
@@ -827,6 +916,157 @@ def _screen_d2(nu: FloatArray, S: FloatArray, gate: float) -> tuple[FloatArray, 
     return d2, sure
 
 
+def _gate_pairs(
+    zhat: FloatArray,
+    HPHt: FloatArray,
+    z: FloatArray,
+    R: _Rows,
+    t_li: IntArray,
+    r_start: IntArray,
+    r_count: IntArray,
+    gate: float,
+    model: MeasurementModel,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, BoolArray]:
+    """:func:`_candidate_pairs`, then per pair ``ν = wrap(z[rp] - ẑ[tp])``,
+    ``S = HPHᵀ[tp] + R[rp]`` and :func:`_screen_d2`, in one kernel.
+
+    The pairs are those of :func:`_candidate_pairs` (each track's by report index rather
+    than by range: the order of a track's pairs decides nothing), and ν, S, d², sure are
+    the numpy formulation's, bit for bit (the same operations, element by element).
+
+    Returns tp, rp, nu, S, d2, sure.
+    """
+    k = zhat.shape[1]
+    angle = np.zeros(k, dtype=np.bool_)
+    angle[list(model.angle_indices)] = True
+    cap = int(r_count[t_li].sum())
+    tp, rp = np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64)
+    nu, S = np.empty((cap, k)), np.empty((cap, k, k))
+    d2, sure = np.empty(cap), np.empty(cap, dtype=np.bool_)
+    p = _gate_pairs_kernel(
+        zhat,
+        HPHt,
+        z,
+        R.R_all,
+        R.order,
+        t_li,
+        r_start,
+        r_count,
+        gate,
+        angle,
+        isinstance(model, RadarRAE),
+        tp,
+        rp,
+        nu,
+        S,
+        d2,
+        sure,
+    )
+    return tp[:p], rp[:p], nu[:p], S[:p], d2[:p], sure[:p]
+
+
+@numba.njit(cache=True)
+def _max_nan(a: FloatArray) -> float:
+    """``a.max()`` as numpy computes it (NaN if any is NaN; a non-empty)."""
+    out = a[0]
+    for v in a:
+        if np.isnan(v):
+            return np.nan
+        if v > out:
+            out = v
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _gate_pairs_kernel(
+    zhat: FloatArray,
+    HPHt: FloatArray,
+    z: FloatArray,
+    R_all: FloatArray,
+    order: IntArray,
+    t_li: IntArray,
+    r_start: IntArray,
+    r_count: IntArray,
+    gate: float,
+    angle: BoolArray,
+    pregate: bool,
+    tp: IntArray,
+    rp: IntArray,
+    nu: FloatArray,
+    S: FloatArray,
+    d2: FloatArray,
+    sure: BoolArray,
+) -> int:
+    """See :func:`_gate_pairs`; returns the number of pairs written."""
+    n, k = zhat.shape
+    m = z.shape[0]
+    # the range window of _candidate_pairs (same expressions)
+    use_keys = False
+    span = 0.0
+    w = np.empty(n)
+    if pregate:
+        r00 = np.empty(m)
+        for i in range(m):
+            r00[i] = R_all[order[i], 0, 0]
+        r00_max = _max_nan(r00)
+        for t in range(n):
+            w[t] = np.sqrt(PREGATE_FACTOR * gate * (HPHt[t, 0, 0] + r00_max))
+        span = 2.0 * (_max_nan(np.abs(z[:, 0])) + _max_nan(np.abs(zhat[:, 0])) + _max_nan(w))
+        span = span + 1.0
+        use_keys = np.isfinite(span)
+    two_pi = 2.0 * np.pi
+    lo_gate, hi_gate = gate * (1.0 - _BAND), gate * (1.0 + _BAND)
+    q = 0
+    for t in range(n):
+        li = t_li[t]
+        lo = hi = 0.0
+        if use_keys:
+            base = li * span + zhat[t, 0]
+            lo, hi = base - w[t], base + w[t]
+        for r in range(r_start[li], r_start[li] + r_count[li]):
+            if use_keys:
+                key = li * span + z[r, 0]
+                if key < lo or key > hi:
+                    continue
+            tp[q] = t
+            rp[q] = r
+            ro = order[r]
+            for i in range(k):
+                v = z[r, i] - zhat[t, i]
+                if angle[i]:
+                    v = (v + np.pi) % two_pi - np.pi
+                nu[q, i] = v
+                for j in range(k):
+                    S[q, i, j] = HPHt[t, i, j] + R_all[ro, i, j]
+            d2[q] = np.inf
+            sure[q] = False
+            if k == 3:  # _screen_d2
+                v0, v1, v2 = S[q, 0, 0], S[q, 1, 1], S[q, 2, 2]
+                s01, s02, s12 = S[q, 0, 1], S[q, 0, 2], S[q, 1, 2]
+                n0, n1, n2 = nu[q, 0], nu[q, 1], nu[q, 2]
+                c00, c11, c22 = v1 * v2 - s12 * s12, v0 * v2 - s02 * s02, v0 * v1 - s01 * s01
+                c01, c02, c12 = s02 * s12 - s01 * v2, s01 * s12 - s02 * v1, s01 * s02 - v0 * s12
+                det = v0 * c00 + s01 * c01 + s02 * c02
+                est = (
+                    n0 * (n0 * c00 + 2.0 * (n1 * c01 + n2 * c02))
+                    + n1 * (n1 * c11 + 2.0 * n2 * c12)
+                    + n2 * n2 * c22
+                ) / det
+                positive = v0 > 0.0 and v1 > 0.0 and v2 > 0.0
+                if np.isfinite(est) and positive and det > 1e-3 * (v0 * v1 * v2):
+                    if est < lo_gate:
+                        d2[q] = est
+                        sure[q] = True
+                    elif est > hi_gate:
+                        sure[q] = True
+                elif positive:  # lower bound: one component's d² never exceeds the whole
+                    q0, q1, q2 = n0 * n0 / v0, n1 * n1 / v1, n2 * n2 / v2
+                    if not (np.isnan(q0) or np.isnan(q1) or np.isnan(q2)):
+                        sure[q] = max(q0, q1, q2) > 2.0 * gate
+            q += 1
+    return q
+
+
 class _Rows:
     """``R[i] = R_all[order[i]]`` without gathering all of them."""
 
@@ -835,12 +1075,6 @@ class _Rows:
 
     def __getitem__(self, idx: IntArray) -> FloatArray:
         return self.R_all[self.order[idx]]
-
-    def diag0(self) -> FloatArray:
-        return self.R_all[self.order, 0, 0]
-
-    def all(self) -> FloatArray:
-        return self.R_all[self.order]
 
 
 class _ExactD2:
@@ -866,12 +1100,14 @@ class _ExactD2:
         if not idx.size:
             return out
         if self._lane_same_R is None:
-            rep_li = np.repeat(np.arange(len(self.r_count)), self.r_count)
-            R = self.R.all()
-            same = np.all(R == R[self.r_start[rep_li]], axis=(1, 2))
-            self._lane_same_R = np.bincount(rep_li[~same], minlength=len(self.r_count)) == 0
+            self._lane_same_R = np.empty(len(self.r_count), dtype=np.bool_)
+            _same_R_kernel(
+                self.R.R_all, self.R.order, self.r_start, self.r_count, self._lane_same_R
+            )
         use_inv = self._lane_same_R[self.p_li[idx]]
         nu, S = self.nu[idx], self.S[idx]
+        if use_inv.all():
+            return np.einsum("pi,pij,pj->p", nu, np.linalg.inv(S), nu)
         if use_inv.any():
             a = use_inv
             out[a] = np.einsum("pi,pij,pj->p", nu[a], np.linalg.inv(S[a]), nu[a])
@@ -879,6 +1115,95 @@ class _ExactD2:
             b = ~use_inv
             out[b] = np.einsum("pi,pi->p", nu[b], np.linalg.solve(S[b], nu[b][..., None])[..., 0])
         return out
+
+
+@numba.njit(cache=True)
+def _same_R_kernel(
+    R_all: FloatArray, order: IntArray, r_start: IntArray, r_count: IntArray, same: BoolArray
+) -> None:
+    """``same[g]``: the reports ``order[r_start[g] : r_start[g] + r_count[g]]`` all have the
+    ``R`` of the first (element by element, ``==``)."""
+    k = R_all.shape[1]
+    for g in range(r_start.size):
+        same[g] = True
+        first = order[r_start[g]]
+        for r in range(r_start[g], r_start[g] + r_count[g]):
+            o = order[r]
+            for a in range(k):
+                for b in range(k):
+                    if not R_all[o, a, b] == R_all[first, a, b]:
+                        same[g] = False
+
+
+@numba.njit(cache=True)
+def _counters_kernel(
+    rows: IntArray,
+    hit: BoolArray,
+    history: IntArray,
+    hits: IntArray,
+    misses: IntArray,
+    age: IntArray,
+    last_update_s: FloatArray,
+    t: float,
+) -> None:
+    """Hit history and counters of the stepped tracks ``rows`` (see _life_cycle)."""
+    for i in rows:
+        if hit[i]:
+            history[i] = ((history[i] << 1) | 1) & _HISTORY_MASK
+            hits[i] += 1
+            misses[i] = 0
+            last_update_s[i] = t
+        else:
+            history[i] = (history[i] << 1) & _HISTORY_MASK
+            misses[i] += 1
+        age[i] += 1
+
+
+def _lane_pairs(
+    st_lane: IntArray, p_lane: IntArray, n_lanes: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Each new point (lanes ``p_lane``, sorted) with each stored point of its lane
+    (``st_lane``, any order; a lane's in their order), new point by new point: the new
+    point, the stored point's rank in its lane, the stored point and the new point's rank
+    among its lane's new points."""
+    n_st = np.bincount(st_lane, minlength=n_lanes)
+    total = int(n_st[p_lane].sum())
+    ci, rank, si, col = (np.empty(total, dtype=np.int64) for _ in range(4))
+    _lane_pairs_kernel(st_lane, p_lane, n_st, ci, rank, si, col)
+    return ci, rank, si, col
+
+
+@numba.njit(cache=True)
+def _lane_pairs_kernel(
+    st_lane: IntArray,
+    p_lane: IntArray,
+    n_st: IntArray,
+    ci: IntArray,
+    rank: IntArray,
+    si: IntArray,
+    col: IntArray,
+) -> None:
+    n_lanes = n_st.size
+    offset = np.zeros(n_lanes + 1, dtype=np.int64)
+    for lane in range(n_lanes):
+        offset[lane + 1] = offset[lane] + n_st[lane]
+    fill = offset[:-1].copy()
+    stored = np.empty(st_lane.size, dtype=np.int64)  # by lane, in order within a lane
+    for i in range(st_lane.size):
+        stored[fill[st_lane[i]]] = i
+        fill[st_lane[i]] += 1
+    q = 0
+    first = 0  # the first new point of the current lane
+    for j in range(p_lane.size):
+        lane = p_lane[j]
+        if j and lane != p_lane[j - 1]:
+            first = j
+        for r in range(n_st[lane]):
+            ci[q] = j
+            rank[q] = r
+            si[q] = stored[offset[lane] + r]
+            col[q] = j - first
+            q += 1
 
 
 def _conflicts(group: IntArray, row: IntArray, col: IntArray, tie: BoolArray) -> IntArray:
@@ -894,16 +1219,53 @@ def _conflicts(group: IntArray, row: IntArray, col: IntArray, tie: BoolArray) ->
     return np.unique(group[clash])
 
 
-def _gnn_pairs(cost: FloatArray, row: IntArray, col: IntArray, gate: float) -> IntArray:
-    """Indices of the pairs (``row``, ``col``, ``cost``) of one lane that :func:`gnn_assign`
-    picks on the lane's cost matrix (pairs not given are infeasible; miss cost ``gate``)."""
-    shape = (int(row.max()) + 1, int(col.max()) + 1)
-    matrix = np.full(shape, np.inf)
-    matrix[row, col] = cost
-    rows, cols = gnn_assign(matrix, gate, miss_cost=gate)
-    where = np.full(shape, -1, dtype=np.int64)
-    where[row, col] = np.arange(row.size)
-    return where[rows, cols]
+def _clean_pairs(
+    tp: IntArray,
+    rp: IntArray,
+    p_li: IntArray,
+    d2: FloatArray,
+    gate: float,
+    n_tracks: int,
+    n_reports: int,
+    n_groups: int,
+) -> tuple[IntArray, BoolArray]:
+    """The gated pairs (``d² ≤ γ``) of the groups (lanes) without conflicts, and the groups
+    with conflicts (see :func:`_conflicts`: a track or a report in two gated pairs, or a pair
+    exactly on the gate). ``tp``, ``rp``: track and report of each pair (global indices);
+    ``p_li``: its group."""
+    chosen = np.empty(tp.size, dtype=np.int64)
+    bad = np.zeros(n_groups, dtype=np.bool_)
+    c = _clean_pairs_kernel(tp, rp, p_li, d2, gate, n_tracks, n_reports, chosen, bad)
+    return chosen[:c], bad
+
+
+@numba.njit(cache=True)
+def _clean_pairs_kernel(
+    tp: IntArray,
+    rp: IntArray,
+    p_li: IntArray,
+    d2: FloatArray,
+    gate: float,
+    n_tracks: int,
+    n_reports: int,
+    chosen: IntArray,
+    bad: BoolArray,
+) -> int:
+    n_t = np.zeros(n_tracks, dtype=np.int64)
+    n_r = np.zeros(n_reports, dtype=np.int64)
+    for q in range(tp.size):
+        if d2[q] <= gate:
+            n_t[tp[q]] += 1
+            n_r[rp[q]] += 1
+    for q in range(tp.size):
+        if d2[q] <= gate and (n_t[tp[q]] > 1 or n_r[rp[q]] > 1 or d2[q] == gate):
+            bad[p_li[q]] = True
+    c = 0
+    for q in range(tp.size):
+        if d2[q] <= gate and not bad[p_li[q]]:
+            chosen[c] = q
+            c += 1
+    return c
 
 
 def _convert(rep: _Reports, idx: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -941,10 +1303,14 @@ def _merge(
     Returns the fused points (lane-major, each lane's clusters in their order), their
     covariances, sensor sets and lanes.
     """
+    info = np.linalg.inv(cov)  # inv(cov[j]) of every point
+    if np.all(sensor == sensor[0]):  # one sensor: each point is a cluster of its own
+        P = np.linalg.inv(info)
+        one = frozenset({int(sensor[0])})
+        return pos.copy(), 0.5 * (P + np.swapaxes(P, -1, -2)), [one] * len(pos), lane.copy()
     lanes, _, counts = _segments(lane)
     k, J = len(lanes), int(counts.max())
     li = np.repeat(np.arange(k), counts)  # lane index of each point
-    info = np.linalg.inv(cov)  # inv(cov[j]) of every point
     info_pos = np.matmul(info, pos[..., None])[..., 0]  # inv(cov[j]) @ pos[j]
     uniq, s_idx = np.unique(sensor, return_inverse=True)
     s_idx = s_idx.reshape(-1)
