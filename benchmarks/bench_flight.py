@@ -10,7 +10,7 @@ flight-path angle, random positions and headings, and fly until impact or ``--du
   Throughput = integration steps actually taken / wall time, steady state: warm-up (compile
   or cache load) excluded and printed, ``--reps`` repetitions, best and median reported.
 - Hoplon generic path: the per-object kernel ``hoplon.flight.integrators.integrate_batch``
-  (what ``propagate`` runs with thrust, lift, a Cd table, dopri5 or ``record=True``), same
+  (what ``propagate`` runs with thrust, lift, a Cd table or dopri5), same
   RK4 on the first ``--generic-n`` objects; its final states must equal the fast path's.
 - Also hoplon dopri5 (rtol 1e-9) in the baseline's units: simulated object-seconds per wall
   second, a like-for-like comparison with the adaptive baseline.

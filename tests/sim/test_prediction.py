@@ -3,6 +3,8 @@ results bit for bit (same floats, same NaN placement), row by row."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,8 @@ from hoplon.command.threat_evaluation import DefendedAsset, ImpactPredictions
 from hoplon.earth.frames import WGS84, _geodetic_altitude, ecef_to_geodetic, geodetic_to_ecef
 from hoplon.earth.geodesy import destination
 from hoplon.errors import InputError
-from hoplon.flight import EarthModel, initial_state, make_params, propagate
+from hoplon.flight import EarthModel, blocked, initial_state, make_params, propagate
+from hoplon.flight import integrators as ig
 from hoplon.sim.prediction import (
     AIR_BREATHING_ALT_M,
     AIR_BREATHING_SPEED_MPS,
@@ -206,6 +209,24 @@ def test_predict_paths_matches_reference(kind, n):
             impact_predictions(p, T_NOW, P, grid, paths, t_imp, r_imp),
             ref_impact_predictions(p, T_NOW, P, grid, paths, t_imp, r_imp),
         )
+
+
+def _generic_record(y0, P, env, atm, cdt, t0, te, dt, stop, use, max_steps, *out):
+    """``integrate_batch_blocked_record``'s call served by the generic kernel."""
+    ig.integrate_batch(
+        np.int64(ig.METHOD_RK4), y0, P, env, atm, cdt, t0, te, dt, 1e-9, 1e-6, math.inf, stop,
+        use, True, max_steps, *out,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["ballistic", "impacting", "mixed"])
+def test_predict_paths_matches_generic_kernel(kind, monkeypatch):
+    """The recorded grid run (blocked kernel) gives the generic kernel's paths bit for bit:
+    the reference with ``propagate``'s recorded run forced onto ``integrate_batch``."""
+    x, tx = _batch(kind, 150, seed=21)
+    got = predict_paths(T_NOW, x, tx)
+    monkeypatch.setattr(blocked, "integrate_batch_blocked_record", _generic_record)
+    _same(got, ref_predict_paths(T_NOW, x, tx))
 
 
 def test_rows_are_independent():

@@ -2,7 +2,11 @@
 
 Same equations, same RK4 formula, same step grid and same events as
 ``hoplon.flight.integrators`` (``METHOD_RK4``), for the common case of ballistic objects:
-no thrust, no lift, drag from the ballistic coefficient (no Cd table), ``record=False``.
+no thrust, no lift, drag from the ballistic coefficient (no Cd table).
+``integrate_batch_blocked`` keeps only the final and event states (``record=False``);
+``integrate_batch_blocked_record`` also records the samples of ``record=True``: (t0, y0) and
+the end of every step (the located state for an impact step, nothing for the failed step of
+an error), as many as the sample arrays hold, exactly as ``integrate_one`` does for RK4.
 
 Layout
 ------
@@ -344,17 +348,37 @@ def lane_event(
 
 
 @jit
+def _record(W, i, o, ts, ys, nsamp):
+    """Append the end of lane ``i``'s step (rows SN, TN: after an impact the located event
+    state) to object ``o``'s samples, as ``integrate_one`` does after every step (RK4)."""
+    L = LANES
+    k = nsamp[o]
+    if k < ts.shape[1]:
+        ts[o, k] = W[R_TN * L + i]
+        for j in range(6):
+            ys[o, k, j] = W[(R_SN + j) * L + i]
+        ys[o, k, 6] = W[R_M * L + i]
+        nsamp[o] = k + 1
+
+
+@jit
 def _fill(W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_imp, t_apo,
-          y_apo, nsteps):  # fmt: skip
+          y_apo, nsteps, record, ts, ys, nsamp):  # fmt: skip
     """Put the next object that needs a step into lane ``i`` (rows SN, TN: the commit makes
     them current); returns (next object, 1 if the lane is busy else 0).
 
-    Objects with ``t0 >= t_end`` finish on the way (status t_end, no step).
+    Objects with ``t0 >= t_end`` finish on the way (status t_end, no step). With ``record``
+    every object taken gets its first sample (t0, y0).
     """
     L = LANES
     while nxt < stop:
         o = nxt
         nxt += 1
+        if record and ts.shape[1] > 0:
+            ts[o, 0] = t0[o]
+            for j in range(7):
+                ys[o, 0, j] = y0[o, j]
+            nsamp[o] = 1
         t_apo[o] = np.nan
         t_imp[o] = np.nan
         for j in range(7):
@@ -385,7 +409,7 @@ def _fill(W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_
 @jit
 def run_chunk(
     first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
-    yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
+    yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, record, ts, ys, nsamp,
 ):  # fmt: skip
     """Fly objects ``first:stop`` through the lanes (refilling a lane when its object stops).
 
@@ -415,7 +439,7 @@ def run_chunk(
     for i in range(L):
         nxt, busy = _fill(
             W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_imp, t_apo,
-            y_apo, nsteps,
+            y_apo, nsteps, record, ts, ys, nsamp,
         )  # fmt: skip
         active += busy
     lane_commit(W)
@@ -431,6 +455,11 @@ def run_chunk(
         lane_combine(W)
         lane_accel(W, R_SN, R_AN, R_ALTN, R_RATEN, env, lnrho)
         nflag = lane_flags(W, stop_alt, use_stop, max_steps)
+        if record:
+            # the steps that need no scalar work (the flagged ones are recorded below)
+            for i in range(L):
+                if W[R_ACT * L + i] != 0.0 and W[R_FLAG * L + i] == 0.0:
+                    _record(W, i, obj[i], ts, ys, nsamp)
         loaded = False
         if nflag > 0.0:
             for i in range(L):
@@ -469,6 +498,8 @@ def run_chunk(
                             st = STATUS_T_END
                         elif W[R_STEPS * L + i] >= max_steps:
                             st = STATUS_STEP_LIMIT
+                if record and st != STATUS_ERROR:
+                    _record(W, i, o, ts, ys, nsamp)
                 if st >= 0:
                     status[o] = st
                     tf[o] = W[R_TN * L + i]
@@ -481,7 +512,7 @@ def run_chunk(
                     active -= 1
                     nxt, busy = _fill(
                         W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp,
-                        y_imp, t_apo, y_apo, nsteps,
+                        y_imp, t_apo, y_apo, nsteps, record, ts, ys, nsamp,
                     )  # fmt: skip
                     active += busy
                     loaded = loaded or busy == 1
@@ -500,10 +531,33 @@ def integrate_batch_blocked(
     """RK4 of a ballistic batch, ``CHUNK`` objects per ``prange`` iteration (see module)."""
     n = y0.shape[0]
     nchunks = (n + CHUNK - 1) // CHUNK
+    ts = np.empty((0, 0))
+    ys = np.empty((0, 0, 7))
+    nsamp = np.empty(0, dtype=np.int64)
     for c in numba.prange(nchunks):
         first = c * CHUNK
         stop = min(n, first + CHUNK)
         run_chunk(
             first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
-            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
+            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, False, ts, ys, nsamp,
+        )  # fmt: skip
+
+
+@numba.njit(cache=True, fastmath=False, parallel=True, error_model="numpy")
+def integrate_batch_blocked_record(
+    y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
+    ts, ys, nsamp, yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
+):  # fmt: skip
+    """``integrate_batch_blocked`` recording the samples as ``integrate_batch`` with
+    ``record=True``: (t0, y0), then the end of every step (the located impact state for the
+    impact step; not the failed step of an error), while ``ts.shape[1]`` allows, into
+    ``ts (n, S)``, ``ys (n, S, 7)``; their counts into ``nsamp``. Other entries untouched."""
+    n = y0.shape[0]
+    nchunks = (n + CHUNK - 1) // CHUNK
+    for c in numba.prange(nchunks):
+        first = c * CHUNK
+        stop = min(n, first + CHUNK)
+        run_chunk(
+            first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
+            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, True, ts, ys, nsamp,
         )  # fmt: skip

@@ -2,9 +2,10 @@
 
 ``propagate`` validates its inputs, packs them into contiguous float64 arrays and calls a
 compiled batch kernel: ``hoplon.flight.blocked.integrate_batch_blocked`` (SIMD over blocks
-of objects) for ballistic RK4 batches without recorded samples (no thrust, no lift, no Cd
-table, ``record=False``), else ``hoplon.flight.integrators.integrate_batch``. Both give the
-same results bit for bit. Thrust, mass flow
+of objects) for ballistic RK4 batches (no thrust, no lift, no Cd table), or its recording
+variant ``integrate_batch_blocked_record`` with ``record=True``; else
+``hoplon.flight.integrators.integrate_batch``. Both give the same results (samples
+included) bit for bit. Thrust, mass flow
 and steering are constant within one call: chain calls stage by stage (the final state of
 one call is the initial state of the next), so burnout times are exact call boundaries.
 """
@@ -232,7 +233,6 @@ def propagate(
     atm = np.ascontiguousarray(model.atmosphere_tables())
     ballistic = (
         method == "rk4"
-        and not record
         and not np.any(P[:, THRUST] != 0.0)
         and not np.any(P[:, USE_CD_TABLE] != 0.0)
         and not np.any(P[:, LIFT_TO_DRAG] != 0.0)
@@ -278,7 +278,13 @@ def _run_kernel(
     nsteps,
 ):  # type: ignore[no-untyped-def]  # fmt: skip
     """Call the fast blocked kernel or the generic one (arguments as in ``propagate``)."""
-    if n and ballistic:
+    if n and ballistic and record:
+        _bl.integrate_batch_blocked_record(
+            y0, P, env, atm, cdt, t0a, tenda, float(dt), stop, bool(use_stop),
+            np.int64(max_steps), ts, ys, nsamp, yf, tf, status, t_imp, y_imp, t_apo, y_apo,
+            nsteps,
+        )  # fmt: skip
+    elif n and ballistic:
         _bl.integrate_batch_blocked(
             y0, P, env, atm, cdt, t0a, tenda, float(dt), stop, bool(use_stop),
             np.int64(max_steps), yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,

@@ -26,7 +26,6 @@ from hoplon.flight import EarthModel, make_params, propagate
 from hoplon.flight import blocked as _bl
 from hoplon.flight import integrators as _ig
 from hoplon.flight.params import N_PARAMS, validate_cd_table
-from hoplon.flight.propagate import SERIAL_BELOW_OBJECTS
 
 #: Prediction horizon and step for engagement planning [s].
 PREDICTION_HORIZON_S = 1200.0
@@ -39,7 +38,6 @@ AIR_BREATHING_SPEED_MPS = 700.0
 
 #: ``propagate``'s defaults, as its kernels are called here.
 _MAX_STEPS = np.int64(10_000_000)
-_RK4 = np.int64(_ig.METHOD_RK4)
 
 
 @functools.cache
@@ -144,7 +142,7 @@ def _predict_ballistic(
             yf, tf, status, ti, yi, ta, ya, nsteps,
         )  # fmt: skip
     alive = status != _ig.STATUS_IMPACT
-    # then sample on the common grid (generic kernel, recording)
+    # then sample on the common grid (blocked kernel, recording, as in propagate)
     y1 = yf
     if not (np.all(np.isfinite(y1)) and np.all(y1[:, 6] > 0.0)):
         # (never: the kernel ends on the last finite state) propagate raises its error here
@@ -157,11 +155,10 @@ def _predict_ballistic(
     nsamp = np.zeros(n, dtype=np.int64)
     yf, tf, status = np.empty((n, 7)), np.empty(n), np.empty(n, dtype=np.int64)
     nsteps = np.zeros(n, dtype=np.int64)
-    with _serial(n < SERIAL_BELOW_OBJECTS):
-        _ig.integrate_batch(
-            _RK4, y1, params, env, atm, cdt, t0a, tend, float(PREDICTION_STEP_S), 1e-9, 1e-6,
-            math.inf, 0.0, True, True, _MAX_STEPS, ts, ys, nsamp, yf, tf, status, ti, yi, ta,
-            ya, nsteps,
+    with _serial(n <= _bl.CHUNK):
+        _bl.integrate_batch_blocked_record(
+            y1, params, env, atm, cdt, t0a, tend, float(PREDICTION_STEP_S), 0.0, True,
+            _MAX_STEPS, ts, ys, nsamp, yf, tf, status, ti, yi, ta, ya, nsteps,
         )  # fmt: skip
     hit = alive & (status == _ig.STATUS_IMPACT)
     t_imp[rows[hit]] = ti[hit]
