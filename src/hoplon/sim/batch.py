@@ -23,9 +23,12 @@ seed).run()`` for its seed: a trial does not depend on which other trials share 
 
 from __future__ import annotations
 
+import functools
+import gc
 import heapq
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -41,7 +44,7 @@ from hoplon.sim.engine import (
     tracker_options,
     truth_states,
 )
-from hoplon.sim.events import EventKind, EventQueue
+from hoplon.sim.events import Event, EventKind, EventQueue
 from hoplon.sim.result import RunResult
 from hoplon.sim.world import World
 from hoplon.tracking.lanes import LaneTracker
@@ -50,6 +53,36 @@ from hoplon.tracking.state import TrackSet
 #: Lanes per batch by default: large enough to spread the per-event work, small enough to
 #: keep a batch's memory and latency modest.
 DEFAULT_LANES = 32
+
+_T = TypeVar("_T")
+
+
+def _gc_paused(run: Callable[..., _T]) -> Callable[..., _T]:
+    """``run`` with Python's automatic garbage collection paused (the previous state is
+    restored on the way out).
+
+    A block of lanes allocates many tracked containers (tracks, plans, event payloads) and
+    so sets off collections whose number grows faster than the lanes: measured on the
+    two-partner example, about 150 young and 1-2 full ones per 32 lanes (0.3-0.55 s of a
+    ~8.5 s block) and about 1,840 young and 13 full ones per 128 lanes (3-4.6 s of ~30 s), a
+    full one walking every long-lived object of the process (the world, numpy, scipy,
+    numba). The run itself leaves no reference cycles behind (a collection at its end finds
+    none), so pausing does not raise peak memory; the lanes' own cycles become garbage when
+    the caller drops the engine, and a campaign collects them after each block
+    (:func:`hoplon.analysis.campaign.run_trials`).
+    """
+
+    @functools.wraps(run)
+    def paused(*args: Any, **kwargs: Any) -> _T:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return run(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return paused
 
 
 class _LaneTracks:
@@ -63,6 +96,10 @@ class _LaneTracks:
     @property
     def tracks(self) -> TrackSet:
         return self._batch._lane_tracks(self._force, self._lane)
+
+    @property
+    def n_tracks(self) -> int:
+        return self._batch._lane_count(self._force, self._lane)
 
     def confirmed(self, min_hits: int) -> tuple[Any, ...]:
         """The lane's confirmed tracks with at least ``min_hits`` updates (see
@@ -89,6 +126,7 @@ class BatchEngine:
         self.seeds = seeds
 
     # ----------------------------------------------------------------------------- run
+    @_gc_paused
     def run(self) -> list[RunResult]:
         """Run every lane to the scenario's end; one :class:`RunResult` per seed."""
         w = self.world
@@ -129,13 +167,18 @@ class BatchEngine:
             alive[("infrared", k)] = np.ones(L, dtype=bool)
 
         end = w.spec.duration
+        due = _DueLanes(lanes)
+        # a lane's last_activity (its last impact) is set by _setup and not changed after:
+        # only lanes past it can be retired, and before the earliest of them none can
+        # (instead of a Python loop over every live lane before every shared event)
+        last = np.array([e.last_activity for e in lanes], dtype=float)
+        first_last = float(last.min()) if L else math.inf
         while True:
-            head = common._heap[0] if len(common) else None
-            key = (head.time_s, head.priority) if head is not None else (math.inf, 0)
-            for e in lanes:
-                _drain(e, key, end)
+            head = common._heap[0] if common._heap else None
             if head is None or head.time_s > end:
+                due.drain((math.inf, 0), end)
                 break
+            due.drain((head.time_s, head.priority), end)
             ev = common.pop()
             t = ev.time_s
             if ev.kind == EventKind.COMMAND_CYCLE:
@@ -145,10 +188,11 @@ class BatchEngine:
             else:
                 stream = ("dwell", ev.data["force"])
             mask = alive[stream]
-            for k in np.nonzero(mask)[0]:
-                e = lanes[k]
-                if t > e.last_activity and not e._pending_shots(t):
-                    mask[k] = False  # nothing left to see or decide in this trial
+            if t > first_last:
+                for k in np.nonzero(mask & (t > last))[0]:
+                    e = lanes[k]
+                    if t > e.last_activity and not e._pending_shots(t):
+                        mask[k] = False  # nothing left to see or decide in this trial
             act = np.nonzero(mask)[0]
             if not len(act):
                 continue
@@ -168,20 +212,32 @@ class BatchEngine:
         return [e._result() for e in lanes]
 
     # --------------------------------------------------------------------------- views
-    def _lane_tracks(self, force: int, lane: int) -> TrackSet:
-        """Lane ``lane``'s tracks of ``force`` (as its own tracker holds them): slices of
-        one copy of the force's tracks grouped by lane, made once per frame."""
+    def _grouped(self, force: int) -> tuple[TrackSet, list[int]]:
+        """One copy of the force's tracks grouped by lane and each lane's bounds in it
+        (made once per frame)."""
         views = self._views[force]
-        if not views:
+        hit = views.get("grouped")
+        if hit is None:
             tracker = self.trackers[force]
             order = np.argsort(tracker.lane, kind="stable")
             grouped = tracker.tracks.select(order)
             bounds = np.searchsorted(tracker.lane[order], np.arange(len(self.lanes) + 1))
-            views["grouped"] = (grouped, bounds.tolist())
+            hit = views["grouped"] = (grouped, bounds.tolist())
             views["empty"] = grouped.select(slice(0, 0))
+        return hit
+
+    def _lane_count(self, force: int, lane: int) -> int:
+        """How many tracks of ``force`` lane ``lane`` holds."""
+        bounds = self._grouped(force)[1]
+        return bounds[lane + 1] - bounds[lane]
+
+    def _lane_tracks(self, force: int, lane: int) -> TrackSet:
+        """Lane ``lane``'s tracks of ``force`` (as its own tracker holds them): slices of
+        one copy of the force's tracks grouped by lane, made once per frame."""
+        views = self._views[force]
         view = views.get(lane)
         if view is None:
-            grouped, bounds = views["grouped"]
+            grouped, bounds = self._grouped(force)
             lo, hi = bounds[lane], bounds[lane + 1]
             view = grouped.select(slice(lo, hi)) if hi > lo else views["empty"]
             views[lane] = view
@@ -193,8 +249,7 @@ class BatchEngine:
         views = self._views[force]
         every = views.get(("confirmed", min_hits))
         if every is None:
-            self._lane_tracks(force, lane)
-            grouped, bounds = views["grouped"]
+            grouped, bounds = self._grouped(force)
             every = confirmed_tracks(grouped, min_hits, bounds)
             views[("confirmed", min_hits)] = every
         ids, x, P, ts, sensors, cut = every
@@ -313,6 +368,74 @@ def _drain(e: Engine, key: tuple[float, int], end: float) -> None:
     while heap and (heap[0].time_s, heap[0].priority) < key and heap[0].time_s <= end:
         ev = heapq.heappop(heap)
         handlers[ev.kind](ev.time_s, **ev.data)
+
+
+class _LaneQueue(EventQueue):
+    """A lane's event queue that tells :class:`_DueLanes` when a push makes a new earliest
+    event (the engine's handlers and the shared command cycles push into lanes' queues)."""
+
+    def __init__(self, queue: EventQueue, due: _DueLanes, lane: int) -> None:
+        super().__init__()
+        self._heap = queue._heap
+        self._counter = queue._counter  # the same sequence numbers as the lane would use
+        self._due = due
+        self._lane = lane
+
+    def push(self, time_s: float, kind: EventKind, **data: Any) -> None:
+        ev = Event(float(time_s), int(kind), next(self._counter), kind, data)
+        heapq.heappush(self._heap, ev)
+        due = self._due
+        k = self._lane
+        if (ev.time_s, ev.priority) < due.head[k]:
+            due.head[k] = (ev.time_s, ev.priority)
+            heapq.heappush(due.heap, (ev.time_s, ev.priority, k))
+
+
+class _DueLanes:
+    """Which lanes have an own event due: a heap of each lane's earliest (time, priority),
+    so that before a shared event only the lanes with an earlier event of their own are
+    drained (instead of looking at every lane before every shared event).
+
+    ``head[k]`` is the key of lane ``k``'s entry in ``heap`` (``(inf, 0)`` when it has none);
+    an entry whose key is no longer ``head[k]`` is stale and skipped. Each lane's events
+    still run in its own queue's order, and lanes do not touch each other's state, so
+    draining the due lanes in any order gives what draining every lane gives.
+    """
+
+    def __init__(self, lanes: list[Engine]) -> None:
+        self.lanes = lanes
+        self.head: list[tuple[float, int]] = [(math.inf, 0)] * len(lanes)
+        self.heap: list[tuple[float, int, int]] = []
+        for k, e in enumerate(lanes):
+            e.queue = _LaneQueue(e.queue, self, k)
+            self._reset(k)
+
+    def _reset(self, k: int) -> None:
+        """Enter lane ``k``'s earliest event (after its queue was drained)."""
+        heap = self.lanes[k].queue._heap
+        if heap:
+            key = (heap[0].time_s, heap[0].priority)
+            self.head[k] = key
+            heapq.heappush(self.heap, (key[0], key[1], k))
+        else:
+            self.head[k] = (math.inf, 0)
+
+    def drain(self, key: tuple[float, int], end: float) -> None:
+        """Run every lane's own events that come before ``key`` (and not after ``end``)."""
+        heap = self.heap
+        head = self.head
+        lanes = self.lanes
+        while heap and heap[0][:2] < key and heap[0][0] <= end:
+            t, p, k = heapq.heappop(heap)
+            if head[k] != (t, p):
+                continue  # stale: the lane's earliest event changed since
+            head[k] = _DRAINING  # pushes while draining need no entry: _reset reads it
+            _drain(lanes[k], key, end)
+            self._reset(k)
+
+
+#: ``_DueLanes.head`` of a lane being drained (no push comes before it).
+_DRAINING = (-math.inf, -1)
 
 
 def run_batch(world: World, seeds: list[int]) -> list[RunResult]:

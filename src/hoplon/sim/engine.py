@@ -59,6 +59,7 @@ from hoplon.command.threat_evaluation import evaluate_threats
 from hoplon.earth.constants import R_EARTH_MEAN_M
 from hoplon.earth.frames import WGS84, ecef_to_geodetic
 from hoplon.errors import InputError
+from hoplon.flight.hermite import states_at
 from hoplon.scenario.schema import ScenarioSpec, ShootLookShootSpec
 from hoplon.sensors.measurements import MeasurementBatch
 from hoplon.sim.events import EventKind, EventLog, EventQueue
@@ -185,14 +186,9 @@ def truth_states(
 ) -> np.ndarray:
     """True states (m, 7) at ``t`` of threats ``threat_ids`` launched at ``launch_s`` (each
     flies its compiled trajectory shifted to its launch time; NaN when not flying)."""
-    out = np.full((len(threat_ids), 7), np.nan)
-    group_of, trajs = world.trajectory_groups
-    group = group_of[threat_ids]
-    for g in np.unique(group):
-        rows = np.nonzero(group == g)[0]
-        traj = trajs[g]
-        out[rows] = traj.state_at(t - launch_s[rows] + traj.t_s[0])
-    return out
+    group = world.trajectory_groups[0][threat_ids]
+    table = world.truth_table
+    return states_at(table, group, t - launch_s + table.t_s[table.start[group]])
 
 
 def _rng_streams(seed: int, n_sensors: int) -> dict[str, Any]:
@@ -292,7 +288,11 @@ class Engine:
         self.n_sent = 0
         self.n_commands = 0
         self.predictions: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
-        self.pip_cache: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
+        #: per force: picture entry -> battery -> (prediction time, feasible, launch time,
+        #: earliest intercept time, intercept point)
+        self.pip_cache: list[dict[tuple[Any, ...], dict[int, tuple[Any, ...]]]] = [
+            {} for _ in w.forces
+        ]
         self.threat_values: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
         self.inventory = np.array([b.inventory for b in w.batteries], dtype=np.int64)
         self.next_launch = np.zeros(len(w.batteries))
@@ -526,6 +526,11 @@ class Engine:
                     self._outbox_track(w.forces[r], ts + latency, name, report)
         self.n_sent = n_sent
 
+    def _n_tracks(self, force: int) -> int:
+        """How many tracks ``force``'s tracker holds."""
+        tr = self.trackers[force]
+        return len(tr.tracks) if isinstance(tr, Tracker) else tr.n_tracks
+
     def _confirmed(self, force: int, min_hits: int) -> tuple[Any, ...]:
         """Ids, states, covariances, times and sensor sets of ``force``'s confirmed tracks
         with at least ``min_hits`` updates (:func:`confirmed_tracks`)."""
@@ -651,14 +656,16 @@ class Engine:
         earliest = [self._t_min(t, force, b) for b in bats]
         feasible = []  # (col, j, launch, intercept, point) of the pairs that may fire
         due = False
-        for col, b in enumerate(bats):
-            on_remote = w.batteries[b].engage_on_remote
-            latest_due = earliest[col] + cycle
-            for j, key in enumerate(keys_e):
-                _, ok, tl, ti, rp = cache[(key, b)]
-                if ok and (on_remote or not remote_entry[j]):
+        on_remote = [w.batteries[b].engage_on_remote for b in bats]
+        latest_due = [tm + cycle for tm in earliest]
+        for j, key in enumerate(keys_e):
+            by_battery = cache[key]
+            remote_j = remote_entry[j]
+            for col, b in enumerate(bats):
+                _, ok, tl, ti, rp = by_battery[b]
+                if ok and (on_remote[col] or not remote_j):
                     feasible.append((col, j, tl, ti, rp))
-                    due = due or tl <= latest_due
+                    due = due or tl <= latest_due[col]
         if not due:
             return  # no shot could be committed this cycle, whatever the assignment
         p = np.zeros((B, T))
@@ -990,6 +997,8 @@ class _Plan:
     bats: list[int]
     entries: list[tuple[Any, ...]] = field(default_factory=list)
     pred_t: list[float] = field(default_factory=list)
+    #: each entry's row in this cycle's new predictions (-1: an older prediction)
+    fresh: list[int] = field(default_factory=list)
     value: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     def path(self, j: int, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1014,13 +1023,16 @@ def command_cycle(t: float, force: int, engines: list[Engine]) -> None:
     if not plans:
         return
     world = plans[0].engine.world
-    grid = _predict_plans(world, t, force, plans)
-    plans = _value_plans(world, t, force, grid, plans)
+    grid, new = _predict_plans(world, t, force, plans)
+    plans = _value_plans(world, t, force, grid, new, plans)
     if not plans:
         return
-    _pip_plans(world, t, force, grid, plans)
+    _pip_plans(world, t, force, grid, new, plans)
     for plan in plans:
         plan.engine._commit(t, force, plan)
+
+
+_NO_SOLUTIONS: dict[int, tuple[Any, ...]] = {}
 
 
 def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
@@ -1035,7 +1047,7 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
     lanes = []
     for e in engines:
         e.n_commands += 1
-        if not len(e.trackers[force].tracks) and not e.remote[force]:
+        if not e._n_tracks(force) and not e.remote[force]:
             if not e.pending[force]:
                 continue  # nothing to share, nothing known
         e._share(t, force)
@@ -1165,17 +1177,22 @@ def _nearest_in_group(
             out[i] = best
 
 
-def _predict_plans(world: World, t: float, force: int, plans: list[_Plan]) -> np.ndarray:
+def _predict_plans(
+    world: World, t: float, force: int, plans: list[_Plan]
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Predicted paths on the common grid starting at ``t`` rounded up to the step, reusing
     each track's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to multiples of
     the step, so older predictions are sliced, not interpolated). Sets ``entries`` (the
-    predictions) and ``pred_t`` of every plan; returns the grid."""
+    predictions), ``pred_t`` and ``fresh`` of every plan; returns the grid and this cycle's
+    new paths and altitudes (on the grid)."""
     step = PREDICTION_STEP_S
     k = round(PREDICTION_HORIZON_S / step) + 1
     t0 = math.ceil(t / step - 1e-9) * step
     stale: list[tuple[_Plan, int]] = []
+    new = (np.empty((0, k, 3)), np.empty((0, k)))
     for plan in plans:
         cache = plan.engine.predictions[force]
+        plan.fresh = [-1] * len(plan.keys)
         stale.extend(
             (plan, i)
             for i, key in enumerate(plan.keys)
@@ -1185,7 +1202,9 @@ def _predict_plans(world: World, t: float, force: int, plans: list[_Plan]) -> np
         x = np.array([plan.x[i] for plan, i in stale])
         tx = np.array([plan.tx[i] for plan, i in stale])
         _, paths_new, ti_new, ri_new, alt_new = predict_paths(t0, x, tx)
+        new = (paths_new, alt_new)
         for row, (plan, i) in enumerate(stale):
+            plan.fresh[i] = row
             plan.engine.predictions[force][plan.keys[i]] = (
                 t,
                 t0,
@@ -1198,11 +1217,36 @@ def _predict_plans(world: World, t: float, force: int, plans: list[_Plan]) -> np
         cache = plan.engine.predictions[force]
         plan.entries = [cache[key] for key in plan.keys]
         plan.pred_t = [e[0] for e in plan.entries]
-    return t0 + step * np.arange(k)
+    return t0 + step * np.arange(k), new
+
+
+def _paths_of(
+    rows: list[tuple[_Plan, int]], grid: np.ndarray, new: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted positions (m, k, 3) and altitudes (m, k) of entries ``(plan, j)`` on the
+    grid: this cycle's new predictions taken in one go, older ones sliced."""
+    fresh = [plan.fresh[j] for plan, j in rows]
+    if min(fresh, default=0) >= 0:
+        idx = np.array(fresh, dtype=np.int64)
+        return new[0][idx], new[1][idx]
+    f = np.array(fresh, dtype=np.int64)
+    ok = f >= 0
+    out = np.empty((len(rows), grid.size, 3))
+    alt = np.empty((len(rows), grid.size))
+    out[ok], alt[ok] = new[0][f[ok]], new[1][f[ok]]
+    for r in np.flatnonzero(~ok).tolist():
+        plan, j = rows[r]
+        out[r], alt[r] = plan.path(j, grid)
+    return out, alt
 
 
 def _value_plans(
-    world: World, t: float, force: int, grid: np.ndarray, plans: list[_Plan]
+    world: World,
+    t: float,
+    force: int,
+    grid: np.ndarray,
+    new: tuple[np.ndarray, np.ndarray],
+    plans: list[_Plan],
 ) -> list[_Plan]:
     """Threat values, re-evaluated only for tracks whose prediction changed; keeps only the
     entries that threaten a defended asset (the plans left with some)."""
@@ -1220,7 +1264,7 @@ def _value_plans(
             t,
             np.array([plan.P[j] for plan, j in stale]),
             grid,
-            np.array([plan.path(j, grid)[0] for plan, j in stale]),
+            _paths_of(stale, grid, new)[0],
             np.array([plan.entries[j][3] for plan, j in stale]),
             np.array([plan.entries[j][4] for plan, j in stale]),
         )
@@ -1231,16 +1275,25 @@ def _value_plans(
                 float(assessment.threat_value[row]),
             )
     kept = []
+    every = np.array(
+        [
+            v[1]
+            for plan in plans
+            for v in map(plan.engine.threat_values[force].__getitem__, plan.keys)
+        ]
+    )
+    positive = (every > 0).tolist()
+    hi = 0
     for plan in plans:
-        values = plan.engine.threat_values[force]
-        value = np.array([values[k][1] for k in plan.keys])
-        keep = value > 0
-        if keep.all():
+        lo, hi = hi, hi + len(plan.keys)
+        value = every[lo:hi]
+        if all(positive[lo:hi]):
             plan.value = value
             kept.append(plan)
             continue
-        if not keep.any():
+        if not any(positive[lo:hi]):
             continue
+        keep = np.array(positive[lo:hi])
         # only tracks that threaten a defended asset are planned against
         plan.keys = [k for k, ok in zip(plan.keys, keep, strict=True) if ok]
         plan.x, plan.P, plan.tx = plan.x[keep], plan.P[keep], plan.tx[keep]
@@ -1248,11 +1301,19 @@ def _value_plans(
         plan.value = value[keep]
         plan.entries = [e for e, ok in zip(plan.entries, keep, strict=True) if ok]
         plan.pred_t = [p for p, ok in zip(plan.pred_t, keep, strict=True) if ok]
+        plan.fresh = [f for f, ok in zip(plan.fresh, keep, strict=True) if ok]
         kept.append(plan)
     return kept
 
 
-def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list[_Plan]) -> None:
+def _pip_plans(
+    world: World,
+    t: float,
+    force: int,
+    grid: np.ndarray,
+    new: tuple[np.ndarray, np.ndarray],
+    plans: list[_Plan],
+) -> None:
     """Predicted intercept points of every entry by every battery that may fire, kept in each
     trial's cache. An entry is solved again (for all batteries of a type) only when its
     prediction changed or a cached launch time has slipped before the battery's earliest
@@ -1268,8 +1329,9 @@ def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list
             t_min_type = [plan.engine._t_min(t, force, b) for b in type_bats]
             t_min = dict(zip(type_bats, t_min_type, strict=True))
             for j, key in enumerate(plan.keys):
+                by_battery = cache.get(key, _NO_SOLUTIONS)
                 for b in cols:
-                    hit = cache.get((key, b))
+                    hit = by_battery.get(b)
                     if (
                         hit is None
                         or hit[0] != plan.pred_t[j]
@@ -1282,13 +1344,9 @@ def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list
             continue
         itype = world.batteries[type_bats[0]].interceptor
         t_min = np.array(t_min_rows)
-        paths = [plan.path(j, grid) for plan, j, _ in rows]
+        r_ecef, altitude = _paths_of([(plan, j) for plan, j, _ in rows], grid, new)
         sol = solve_pip(
-            ThreatPath(
-                t_s=grid,
-                r_ecef=np.array([p for p, _ in paths]),
-                altitude_m=np.array([a for _, a in paths]),
-            ),
+            ThreatPath(t_s=grid, r_ecef=r_ecef, altitude_m=altitude),
             np.array([world.batteries[b].site_ecef_m for b in type_bats]),
             _table(itype),
             itype.envelope,
@@ -1303,9 +1361,12 @@ def _pip_plans(world: World, t: float, force: int, grid: np.ndarray, plans: list
         for row, (plan, j, cols) in enumerate(rows):
             cache = plan.engine.pip_cache[force]
             key, pred_t = plan.keys[j], plan.pred_t[j]
+            by_battery = cache.get(key)
+            if by_battery is None:
+                by_battery = cache[key] = {}
             for m, b in enumerate(type_bats):
                 if b in cols:
-                    cache[(key, b)] = (
+                    by_battery[b] = (
                         pred_t,
                         feasible[row][m],
                         t_launch[row][m],
