@@ -47,6 +47,7 @@ lockstep with each trial's result exactly its own.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -893,38 +894,36 @@ class Engine:
                 row[f"launch_warning_s_{name}"] = self.warned[f, i]
             rows.append(row)
         threats = pd.DataFrame(rows)
-        shots = pd.DataFrame(
-            [
-                {
-                    "shot": s.index,
-                    "battery": w.batteries[s.battery].key,
-                    "force": w.forces[s.force],
-                    "interceptor": w.batteries[s.battery].interceptor.name,
-                    "launch_s": s.launch_s,
-                    "intercept_s": s.intercept_s,
-                    "track": str(s.key),
-                    "remote_track": s.remote,
-                    "stage": s.stage,
-                    "threat": s.threat,
-                    "miss_distance_m": s.miss_m,
-                    "hit": s.hit,
-                    **_lla_columns("site", w.batteries[s.battery].site_ecef_m),
-                    **_lla_columns("aim", s.aim if s.aim is not None else s.r_pip),
-                }
-                for s in self.shots
-                if s.launch_s <= end
-            ],
-            columns=SHOT_COLUMNS,
-        )
-        leaked = threats[threats.outcome == "leaked"]
+        shot_rows = [
+            {
+                "shot": s.index,
+                "battery": w.batteries[s.battery].key,
+                "force": w.forces[s.force],
+                "interceptor": w.batteries[s.battery].interceptor.name,
+                "launch_s": s.launch_s,
+                "intercept_s": s.intercept_s,
+                "track": str(s.key),
+                "remote_track": s.remote,
+                "stage": s.stage,
+                "threat": s.threat,
+                "miss_distance_m": s.miss_m,
+                "hit": s.hit,
+                **_lla_columns("site", w.batteries[s.battery].site_ecef_m),
+                **_lla_columns("aim", s.aim if s.aim is not None else s.r_pip),
+            }
+            for s in self.shots
+            if s.launch_s <= end
+        ]
+        shots = pd.DataFrame(shot_rows, columns=SHOT_COLUMNS)
+        leaked = [r for r in rows if r["outcome"] == "leaked"]
         asset_rows = []
         for a in w.assets:
             n_hit = 0
-            for _, r in leaked.iterrows():
+            for r in leaked:
                 if (
                     _ground_distance(
-                        math.radians(r.impact_lat_deg),
-                        math.radians(r.impact_lon_deg),
+                        math.radians(r["impact_lat_deg"]),
+                        math.radians(r["impact_lon_deg"]),
                         a.lat_rad,
                         a.lon_rad,
                     )
@@ -943,19 +942,20 @@ class Engine:
         assets = pd.DataFrame(
             asset_rows, columns=["asset", "owner", "value", "leakers_hit", "survived"]
         )
-        by_battery = {
-            b.key: int((shots.battery == b.key).sum()) if len(shots) else 0 for b in w.batteries
-        }
-        by_force = {f: int((shots.force == f).sum()) if len(shots) else 0 for f in w.forces}
+        fired_by = Counter(r["battery"] for r in shot_rows)
+        by_battery = {b.key: fired_by[b.key] for b in w.batteries}
+        fired_by_force = Counter(r["force"] for r in shot_rows)
+        by_force = {f: fired_by_force[f] for f in w.forces}
+        outcomes = Counter(r["outcome"] for r in rows)
         summary = {
             "threats": len(w.threats),
-            "intercepted": int((threats.outcome == "intercepted").sum()) if len(threats) else 0,
-            "leakers": int((threats.outcome == "leaked").sum()) if len(threats) else 0,
-            "in_flight_at_end": int((threats.outcome == "in flight").sum()) if len(threats) else 0,
+            "intercepted": outcomes["intercepted"],
+            "leakers": outcomes["leaked"],
+            "in_flight_at_end": outcomes["in flight"],
             "interceptors_fired": len(shots),
             "interceptors_by_battery": by_battery,
             "interceptors_by_force": by_force,
-            "interceptors_on_remote_tracks": int(shots.remote_track.sum()) if len(shots) else 0,
+            "interceptors_on_remote_tracks": sum(1 for r in shot_rows if r["remote_track"]),
             "assets_hit": [a["asset"] for a in asset_rows if not a["survived"]],
             "value_lost": float(sum(a["value"] for a in asset_rows if not a["survived"])),
         }
