@@ -131,11 +131,6 @@ class _Shot:
     command: int = 0
 
 
-def _arrival_order(p: tuple[Any, ...]) -> tuple[float, int]:
-    """Sort key of a pending delivery: arrival time, then the order it was sent in."""
-    return p[0], p[1]
-
-
 class Report(NamedTuple):
     """A shared track as a partner holds it (what :class:`TrackMessage` carries)."""
 
@@ -508,12 +503,14 @@ class Engine:
         routes_of = w.share_routes
         pending, local = self.pending, self.local
         n_sent, n_commands = self.n_sent, self.n_commands
-        for i, (tid, ts, ids) in enumerate(zip(tids, times.tolist(), sensors, strict=True)):
+        for tid, ts, ids, x, P in zip(
+            tids, times.tolist(), sensors, list(xs), list(Ps), strict=True
+        ):
             hit = routes_of.get((force, ids))
             if hit is None:
                 hit = routes_of[(force, ids)] = self._share_routes(force, ids)
             origin, routes = hit
-            report = Report((name, tid), ts, origin, (xs[i], Ps[i]))
+            report = Report((name, tid), ts, origin, (x, P))
             if routes is None:  # a lossy link: draw each delivery
                 self.n_sent = n_sent
                 self._share_lossy(name, report)
@@ -608,13 +605,16 @@ class Engine:
             due = [p for p in pending if p[0] <= t]
             if not due:
                 return
-            self.pending[recipient] = [p for p in pending if not p[0] <= t]
+            rest = [p for p in pending if not p[0] <= t] if len(due) < len(pending) else []
         else:
             due = [p for p in pending if p[0] < t]
             if not due:
                 return
-            self.pending[recipient] = [p for p in pending if not p[0] < t]
-        due.sort(key=_arrival_order)
+            rest = [p for p in pending if not p[0] < t] if len(due) < len(pending) else []
+        self.pending[recipient] = rest
+        # arrival order, then sending order ((arrival, n_sent) is unique: the reports
+        # themselves are never compared)
+        due.sort()
         last = self.last_activity
         deliver = self._deliver
         for arrival, _, sent_in, report in due:
