@@ -34,10 +34,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from hoplon.earth.frames import WGS84, ecef_to_geodetic, enu_matrix, geodetic_to_ecef
+from hoplon.earth.constants import R_EARTH_MEAN_M
+from hoplon.earth.frames import (
+    WGS84,
+    _geodetic_kernel,
+    ecef_to_geodetic,
+    enu_matrix,
+    geodetic_to_ecef,
+)
 from hoplon.earth.horizon import FOUR_THIRDS, los_clear
 from hoplon.errors import InputError
 from hoplon.sensors.detection import pd_from_snr, required_snr_db
@@ -141,6 +149,14 @@ class Radar:
         if cached is None:
             cached = RadarArray.stack([self])
             self.__dict__["_as_array"] = cached  # frozen dataclass: bypass __setattr__
+        return cached
+
+    def _consts(self) -> _RadarConsts:
+        """Dwell-independent constants of :func:`_geometry` (built once, then cached)."""
+        cached = self.__dict__.get("_consts_cache")
+        if cached is None:
+            cached = _RadarConsts.build(self)
+            self.__dict__["_consts_cache"] = cached  # frozen dataclass: bypass __setattr__
         return cached
 
     # ------------------------------------------------------------------------- methods
@@ -360,6 +376,235 @@ def pd_lookup(
     return np.interp(s, _TABLE_DB, table, left=table[0], right=1.0)
 
 
+# --------------------------------------------------------------- fast one-radar geometry
+#
+# ``_geometry`` evaluates the same expressions as ``RadarArray.aer`` / ``visible`` /
+# ``snr_db`` and ``pd_lookup`` for one radar, bit for bit, with fewer array operations:
+# the additions, multiplications, divisions, square roots, ``hypot`` and ``%`` run in
+# compiled loops (in the order numpy evaluates them; ``einsum`` of a 3-vector sums
+# ``(p0 + p2) + p1``), while every transcendental function (``arctan2``, ``arccos``,
+# ``cos``, ``sin``, ``**``, ``log10``) stays a numpy ufunc, whose (possibly SIMD) results
+# a compiled loop would not reproduce. ``tests/sensors/test_radar_lanes.py`` checks the
+# two against each other.
+
+
+@dataclass(frozen=True)
+class _RadarConsts:
+    """What :func:`_geometry` needs of a radar that does not depend on the dwell."""
+
+    site: FloatArray  # (3,) ECEF
+    M: FloatArray  # (3, 3) ECEF -> ENU
+    site_r: float
+    bore: float
+    half_span_tol: float  # half span + 1e-12
+    el_lo: float
+    el_hi: float
+    max_range: float
+    k: float
+    re: float  # effective Earth radius k R
+    r1: float  # re + max(site altitude, 0)
+    re2_tol: float  # re^2 (1 - 1e-12)
+    snr_constant: float
+    table: FloatArray  # Pd table (see pd_lookup)
+    sigma_range: FloatArray  # (1,) noise floors, for the constant-noise reports
+    sigma_angle: FloatArray  # (1,)
+    const_noise: bool  # no SNR-dependent noise terms
+
+    @staticmethod
+    def build(radar: Radar) -> _RadarConsts:
+        arr = radar.as_array()
+        k_ = arr.k_factor  # (1,) float, as los_clear sees it
+        re = k_ * np.asarray(R_EARTH_MEAN_M, dtype=float)
+        h1 = np.maximum(arr.alt_m, 0.0)
+        return _RadarConsts(
+            site=np.ascontiguousarray(arr.site_ecef_m[0]),
+            M=np.ascontiguousarray(arr.M[0]),
+            site_r=float(arr.site_r_m[0]),
+            bore=float(arr.boresight_az_rad[0]),
+            half_span_tol=float((arr.half_span_rad + 1e-12)[0]),
+            el_lo=float(arr.el_lo_rad[0]),
+            el_hi=float(arr.el_hi_rad[0]),
+            max_range=float(arr.max_range_m[0]),
+            k=float(k_[0]),
+            re=float(re[0]),
+            r1=float((re + h1)[0]),
+            re2_tol=float((re * re * (1.0 - 1e-12))[0]),
+            snr_constant=float(radar.snr_constant_m2),
+            table=_pd_table(
+                float(radar.pfa), int(radar.n_pulses), int(radar.swerling), str(radar.method)
+            ),
+            sigma_range=np.array([radar.sigma_range_m], dtype=float),
+            sigma_angle=np.array([radar.sigma_angle_rad], dtype=float),
+            const_noise=radar.range_resolution_m is None and radar.beamwidth_rad is None,
+        )
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _enu_kernel(
+    r: FloatArray,
+    site: FloatArray,
+    M: FloatArray,
+    site_r: float,
+    out: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    """Rows of ``out`` (8, n): east, north, up, horizontal range, slant range,
+    ``clip(cos(central angle), -1, 1)``, ``max(range, 1)`` (then a scratch row), as
+    ``RadarArray.aer`` / ``visible`` / ``_geometry`` compute them."""
+    s0, s1, s2 = site[0], site[1], site[2]
+    for i in range(r.shape[0]):
+        x, y, z = r[i, 0], r[i, 1], r[i, 2]
+        d0, d1, d2 = x - s0, y - s1, z - s2
+        e = (M[0, 0] * d0 + M[0, 2] * d2) + M[0, 1] * d1
+        n = (M[1, 0] * d0 + M[1, 2] * d2) + M[1, 1] * d1
+        u = (M[2, 0] * d0 + M[2, 2] * d2) + M[2, 1] * d1
+        horiz = math.hypot(e, n)
+        rg = math.hypot(horiz, u)
+        out[0, i] = e
+        out[1, i] = n
+        out[2, i] = u
+        out[3, i] = horiz
+        out[4, i] = rg
+        c = ((x * s0 + z * s2) + y * s1) / (math.sqrt((x * x + y * y) + z * z) * site_r)
+        if c < -1.0:
+            c = -1.0
+        elif c > 1.0:
+            c = 1.0
+        out[5, i] = c
+        out[6, i] = rg if rg > 1.0 or math.isnan(rg) else 1.0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _visible_kernel(
+    r: FloatArray,
+    a_m: float,
+    b_m: float,
+    az: FloatArray,
+    el: FloatArray,
+    rg: FloatArray,
+    th: FloatArray,
+    cos_th: FloatArray,
+    sin_th: FloatArray,
+    rcs: FloatArray,
+    rcs_step: int,
+    rg4: FloatArray,
+    bore: float,
+    half_span_tol: float,
+    el_lo: float,
+    el_hi: float,
+    max_range: float,
+    re: float,
+    r1: float,
+    re2_tol: float,
+    snr_constant: float,
+    vis: NDArray[np.bool_],
+    ratio: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    """Wraps ``az`` to [0, 2 pi) in place; visibility and ``C sigma / max(R, 1)^4``.
+
+    The line of sight (which needs the geodetic altitude) is only worked out for targets
+    in range and in the field of regard."""
+    pi = math.pi
+    lat = np.empty(1)
+    lon = np.empty(1)
+    alt = np.empty(1)
+    for i in range(az.shape[0]):
+        ratio[i] = snr_constant * rcs[i * rcs_step] / rg4[i]
+        a = az[i] % TWO_PI
+        az[i] = a
+        daz = abs((a - bore + pi) % TWO_PI - pi)
+        ok = daz <= half_span_tol and el[i] >= el_lo and el[i] <= el_hi and rg[i] <= max_range
+        if not ok:
+            vis[i] = False
+            continue
+        _geodetic_kernel(r[i : i + 1], a_m, b_m, lat, lon, alt)
+        h2 = alt[0]
+        if h2 < 0.0:
+            h2 = 0.0
+        r2 = re + h2
+        dx = r2 * cos_th[i] - r1
+        dy = r2 * sin_th[i]
+        d2 = dx * dx + dy * dy
+        s = 0.0
+        if d2 > 0.0:
+            s = -(r1 * dx) / d2
+            if s < 0.0:
+                s = 0.0
+            elif s > 1.0:
+                s = 1.0
+        cx = r1 + s * dx
+        cy = s * dy
+        clear = cx * cx + cy * cy >= re2_tol
+        vis[i] = clear and th[i] < pi
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _pd_kernel(
+    snr_db: FloatArray, vis: NDArray[np.bool_], xp: FloatArray, fp: FloatArray, pd: FloatArray
+) -> None:  # pragma: no cover - compiled
+    """``snr_db *= 10`` in place, then ``pd = where(vis, pd_lookup(snr_db), 0)``, with the
+    arithmetic of ``np.interp`` (``left = fp[0]``, ``right = 1``, NaN as ``-inf``)."""
+    n_xp = xp.shape[0]
+    x0 = xp[0]
+    scale = (n_xp - 1) / (xp[n_xp - 1] - x0)
+    for i in range(snr_db.shape[0]):
+        x = 10.0 * snr_db[i]
+        snr_db[i] = x
+        if not vis[i]:
+            pd[i] = 0.0
+            continue
+        if math.isnan(x):
+            x = -math.inf
+        if x > xp[n_xp - 1]:
+            pd[i] = 1.0
+            continue
+        if x < x0:
+            pd[i] = fp[0]
+            continue
+        # j: the last index with xp[j] <= x (np.interp's binary search), from a guess
+        g = (x - x0) * scale
+        j = int(g) if g < n_xp - 1 else n_xp - 1
+        while j + 1 < n_xp and xp[j + 1] <= x:
+            j += 1
+        while xp[j] > x:
+            j -= 1
+        if j == n_xp - 1 or xp[j] == x:
+            pd[i] = fp[j]
+            continue
+        slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+        res = slope * (x - xp[j]) + fp[j]
+        if math.isnan(res):
+            res = slope * (x - xp[j + 1]) + fp[j + 1]
+            if math.isnan(res) and fp[j] == fp[j + 1]:
+                res = fp[j]
+        pd[i] = res
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _reports_kernel(
+    idx: IntArray,
+    noise: FloatArray,
+    rg: FloatArray,
+    az: FloatArray,
+    el: FloatArray,
+    s_r: FloatArray,
+    s_a: FloatArray,
+    step: int,
+    z: FloatArray,
+    R: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    """``_reports`` of a range-only radar, sigmas ``s_r[j * step]``, ``s_a[j * step]``."""
+    for j in range(idx.shape[0]):
+        i = idx[j]
+        sr = s_r[j * step]
+        sa = s_a[j * step]
+        z[j, 0] = rg[i] + sr * noise[j, 0]
+        z[j, 1] = (az[i] + sa * noise[j, 1]) % TWO_PI
+        z[j, 2] = el[i] + sa * noise[j, 2]
+        R[j, 0, 0] = sr * sr
+        R[j, 1, 1] = sa * sa
+        R[j, 2, 2] = sa * sa
+
+
 # ------------------------------------------------------------------------- observation
 
 
@@ -421,7 +666,11 @@ def observe_radar_lanes(
     ``rcs_m2`` and ``truth_id`` (``lane_start`` has one more entry than ``rngs``); lane
     ``k`` draws from ``rngs[k]``. The geometry is computed once for all rows; the draws of
     each lane are exactly those :func:`observe_radar` makes for that lane's targets alone,
-    so every lane gets the reports it would get on its own.
+    so every lane gets the reports it would get on its own. (With ``false_alarms`` every
+    lane draws its dwell's false alarms, even one with no targets, where
+    :func:`observe_radar` on no targets has no dwell.) Lanes with distinct streams draw
+    stage by stage (all uniforms, then all normals), which leaves each stream exactly
+    where drawing lane after lane would; a stream shared by lanes is drawn lane by lane.
 
     Returns
     -------
@@ -436,11 +685,50 @@ def observe_radar_lanes(
     r = np.asarray(r_ecef, dtype=float)
     geometry = _geometry(radar, r, rcs_m2, None)
     pd = geometry[4]
+    bounds = np.asarray(lane_start, dtype=np.int64)
+    n_lanes = len(rngs)
+    if len({id(g) for g in rngs}) < n_lanes:
+        # a stream shared by lanes: draw lane after lane, as the lanes would in turn
+        return _lanes_in_turn(radar, t_s, r, geometry, bounds, rngs, truth_id)
+    # Each lane's draws come from its own stream in observe_radar's order (uniforms, then
+    # normals, then false alarms), so all lanes' uniforms can be drawn first.
+    b = bounds.tolist()
+    u = np.full(r.shape[0], 2.0)  # rows outside every lane: never detected (pd <= 1)
+    for k in range(n_lanes):
+        lo, hi = b[k], b[k + 1]
+        if hi > lo:
+            rngs[k].random(out=u[lo:hi])
+    idx = np.flatnonzero(u < pd)
+    cut = np.searchsorted(idx, bounds)
+    noise = np.empty((idx.size, 3))
+    c = cut.tolist()
+    fa_parts: list[tuple[FloatArray, FloatArray, FloatArray]] = []
+    t_one = np.array([float(t_s)])
+    for k in range(n_lanes):
+        lo, hi = c[k], c[k + 1]
+        if hi > lo:
+            rngs[k].standard_normal(out=noise[lo:hi])
+        if radar.false_alarms:
+            fa_parts.append(_false_alarms(radar, t_one, rngs[k], False))
+    lanes_det = np.diff(cut)
+    return _lanes_batch(radar, t_s, r, geometry, idx, noise, lanes_det, fa_parts, truth_id)
+
+
+def _lanes_in_turn(
+    radar: Radar,
+    t_s: float,
+    r: FloatArray,
+    geometry: tuple[Any, ...],
+    lane_start: IntArray,
+    rngs: list[np.random.Generator],
+    truth_id: IntArray,
+) -> tuple[MeasurementBatch, IntArray]:
+    """The draws of :func:`observe_radar_lanes` lane by lane (any streams, even shared)."""
+    pd = geometry[4]
     idx_parts: list[IntArray] = []
     noise_parts: list[FloatArray] = []
     fa_parts: list[tuple[FloatArray, FloatArray, FloatArray]] = []
     lanes_det: list[int] = []
-    lanes_fa: list[int] = []
     t_one = np.array([float(t_s)])
     for k, rng in enumerate(rngs):
         lo, hi = int(lane_start[k]), int(lane_start[k + 1])
@@ -449,15 +737,30 @@ def observe_radar_lanes(
         noise_parts.append(rng.standard_normal((idx.size, 3)))
         lanes_det.append(idx.size)
         if radar.false_alarms:
-            fa = _false_alarms(radar, t_one, rng, False)
-            fa_parts.append(fa)
-            lanes_fa.append(fa[0].size)
+            fa_parts.append(_false_alarms(radar, t_one, rng, False))
     idx = np.concatenate(idx_parts) if idx_parts else np.empty(0, np.int64)
     noise = np.concatenate(noise_parts) if noise_parts else np.empty((0, 3))
+    return _lanes_batch(
+        radar, t_s, r, geometry, idx, noise, np.asarray(lanes_det, np.int64), fa_parts, truth_id
+    )
+
+
+def _lanes_batch(
+    radar: Radar,
+    t_s: float,
+    r: FloatArray,
+    geometry: tuple[Any, ...],
+    idx: IntArray,
+    noise: FloatArray,
+    lanes_det: IntArray,
+    fa_parts: list[tuple[FloatArray, FloatArray, FloatArray]],
+    truth_id: IntArray,
+) -> tuple[MeasurementBatch, IntArray]:
+    """Reports of the detections ``idx`` (lane-major) and each lane's false alarms."""
     z, R, snr_det = _reports(radar, r, geometry, idx, noise)
     tid_det = np.asarray(truth_id, dtype=np.int64)[idx]
-    lane_det = np.repeat(np.arange(len(rngs)), lanes_det)
-    if fa_parts and sum(lanes_fa):
+    lane_det = np.repeat(np.arange(lanes_det.size), lanes_det)
+    if fa_parts and sum(fa[0].size for fa in fa_parts):
         # each lane's false alarms follow its detections, as in observe_radar
         cuts = np.cumsum(lanes_det)[:-1]
         det = [np.split(a, cuts) for a in (z, R, snr_det, tid_det)]
@@ -467,7 +770,7 @@ def observe_radar_lanes(
             cols[1] += [det[1][k], fa_R]
             cols[2] += [det[2][k], np.full(fa_t.size, np.nan)]
             cols[3] += [det[3][k], np.full(fa_t.size, -1, dtype=np.int64)]
-            cols[4].append(np.full(lanes_det[k] + fa_t.size, k, dtype=np.int64))
+            cols[4].append(np.full(int(lanes_det[k]) + fa_t.size, k, dtype=np.int64))
         z, R, snr_det, tid_det, lane_det = (np.concatenate(c) for c in cols)
     t_det = np.full(len(z), float(t_s))
     return _batch(radar, t_det, z, R, snr_det, tid_det), lane_det
@@ -477,12 +780,53 @@ def _geometry(
     radar: Radar, r: FloatArray, rcs_m2: ArrayLike, v: FloatArray | None
 ) -> tuple[Any, ...]:
     """Azimuth, elevation, range, SNR [dB] and probability of detection of targets at
-    ``r`` (n, 3), and their range rate when the radar measures it."""
+    ``r`` (n, 3), and their range rate when the radar measures it.
+
+    Bit for bit what ``RadarArray.aer`` / ``visible``, ``10 log10(C sigma / max(R, 1)^4)``
+    and :func:`pd_lookup` give for this radar (see :func:`_geometry_reference`)."""
     n = r.shape[0]
-    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))
     with_rate = radar.sigma_range_rate_mps is not None
     if with_rate and v is None:
         raise ValueError(f"radar {radar.name}: range-rate measurements need v_ecef")
+    c = radar._consts()
+    r = np.ascontiguousarray(r, dtype=float)
+    rcs = np.asarray(rcs_m2, dtype=float)
+    if rcs.shape != (n,):
+        rcs = rcs.ravel()
+        if rcs.size != 1:
+            rcs = np.ascontiguousarray(np.broadcast_to(rcs, (n,)))
+    buf = np.empty((8, n))
+    _enu_kernel(r, c.site, c.M, c.site_r, buf)
+    e, nn, u, horiz, rg, cosang, rg1, ratio = buf
+    az = np.arctan2(e, nn)
+    el = np.arctan2(u, horiz)
+    th = np.arccos(cosang)
+    th /= c.k
+    rg4 = rg1**4
+    vis = np.empty(n, dtype=np.bool_)
+    _visible_kernel(
+        r, WGS84.a_m, WGS84.b_m, az, el, rg, th, np.cos(th), np.sin(th),
+        rcs, int(rcs.size != 1), rg4,
+        c.bore, c.half_span_tol, c.el_lo, c.el_hi, c.max_range, c.re, c.r1, c.re2_tol,
+        c.snr_constant, vis, ratio,
+    )  # fmt: skip
+    snr_db = np.log10(ratio)
+    pd = np.empty(n)
+    _pd_kernel(snr_db, vis, _TABLE_DB, c.table, pd)
+    rdot = None
+    if with_rate:
+        assert v is not None
+        los = (r - c.site) / np.maximum(rg, 1e-9)[:, None]
+        rdot = np.sum(los * v, axis=-1)
+    return az, el, rg, snr_db, pd, rdot
+
+
+def _geometry_reference(
+    radar: Radar, r: FloatArray, rcs_m2: ArrayLike, v: FloatArray | None
+) -> tuple[Any, ...]:
+    """:func:`_geometry` by the stacked-array methods (the reference the tests compare)."""
+    n = r.shape[0]
+    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))
     arr = radar.as_array()
     az, el, rg = (x[..., 0] for x in arr.aer(r))
     vis = arr.visible(r)[..., 0]
@@ -491,8 +835,7 @@ def _geometry(
         vis, pd_lookup(snr_db, radar.pfa, radar.n_pulses, radar.swerling, radar.method), 0.0
     )
     rdot = None
-    if with_rate:
-        assert v is not None
+    if v is not None and radar.sigma_range_rate_mps is not None:
         los = (r - arr.site_ecef_m[0]) / np.maximum(rg, 1e-9)[:, None]
         rdot = np.sum(los * v, axis=-1)
     return az, el, rg, snr_db, pd, rdot
@@ -502,6 +845,30 @@ def _reports(
     radar: Radar, r: FloatArray, geometry: tuple[Any, ...], idx: IntArray, noise: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Noisy reports ``z`` (k, 3 or 4), their covariances and SNRs of detected rows ``idx``."""
+    az, el, rg, snr_db, _, rdot = geometry
+    if rdot is not None:
+        return _reports_reference(radar, r, geometry, idx, noise)
+    c = radar._consts()
+    k = idx.size
+    if c.const_noise:
+        s_r, s_a, step = c.sigma_range, c.sigma_angle, 0
+    else:
+        s_r, s_a = _noise_sigmas(radar, 10.0 ** (snr_db[idx] / 10.0))
+        step = 1
+    z = np.empty((k, 3))
+    R = np.zeros((k, 3, 3))
+    _reports_kernel(
+        np.ascontiguousarray(idx, dtype=np.int64),
+        np.ascontiguousarray(noise, dtype=float),
+        rg, az, el, s_r, s_a, step, z, R,
+    )  # fmt: skip
+    return z, R, snr_db[idx]
+
+
+def _reports_reference(
+    radar: Radar, r: FloatArray, geometry: tuple[Any, ...], idx: IntArray, noise: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:func:`_reports` in numpy (and the range-rate case)."""
     az, el, rg, snr_db, _, rdot = geometry
     snr_lin = 10.0 ** (snr_db[idx] / 10.0)
     s_r, s_a = _noise_sigmas(radar, snr_lin)
@@ -528,12 +895,14 @@ def _batch(
     tid_det: IntArray,
 ) -> MeasurementBatch:
     m = t_det.size
+    site = np.empty((m, 3))
+    site[:] = radar._consts().site
     return MeasurementBatch(
         kind=MeasurementKind.RAE_RATE if z.shape[1] == 4 else MeasurementKind.RAE,
         time_s=t_det,
         z=z,
         R=R,
-        sensor_position_ecef_m=np.broadcast_to(radar.as_array().site_ecef_m[0], (m, 3)).copy(),
+        sensor_position_ecef_m=site,
         sensor_id=np.full(m, radar.sensor_id, dtype=np.int64),
         owner=np.full(m, radar.owner, dtype=np.int64),
         snr_db=snr_det,
