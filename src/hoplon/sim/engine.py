@@ -68,6 +68,7 @@ from hoplon.sim.prediction import (
     PREDICTION_HORIZON_S,
     PREDICTION_STEP_S,
     impact_predictions,
+    path_altitudes,
     predict_paths,
 )
 from hoplon.sim.result import RunResult
@@ -995,24 +996,28 @@ class _Plan:
     remote: np.ndarray
     stage: np.ndarray
     bats: list[int]
-    entries: list[tuple[Any, ...]] = field(default_factory=list)
+    #: each entry's prediction ``[made at, grid start, positions, impact time, impact point,
+    #: altitudes (None until an intercept solve needs them)]`` (shared with the cache)
+    entries: list[list[Any]] = field(default_factory=list)
     pred_t: list[float] = field(default_factory=list)
     #: each entry's row in this cycle's new predictions (-1: an older prediction)
     fresh: list[int] = field(default_factory=list)
     value: np.ndarray = field(default_factory=lambda: np.empty(0))
 
-    def path(self, j: int, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def path(self, j: int, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Entry ``j``'s predicted positions (k, 3) and altitudes (k,) on ``grid`` (NaN
-        after the prediction ends)."""
+        after the prediction ends; altitudes ``None`` if not yet computed)."""
         _, c0, path, _, _, alt = self.entries[j]
         k = grid.size
         off = round((grid[0] - c0) / PREDICTION_STEP_S)
         seg = path[off : off + k]
         if len(seg) == k:
-            return seg, alt[off : off + k]
+            return seg, None if alt is None else alt[off : off + k]
         out = np.full((k, 3), np.nan)
-        out_alt = np.full(k, np.nan)
         out[: len(seg)] = seg
+        if alt is None:
+            return out, None
+        out_alt = np.full(k, np.nan)
         out_alt[: len(seg)] = alt[off : off + k]
         return out, out_alt
 
@@ -1179,17 +1184,17 @@ def _nearest_in_group(
 
 def _predict_plans(
     world: World, t: float, force: int, plans: list[_Plan]
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Predicted paths on the common grid starting at ``t`` rounded up to the step, reusing
     each track's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to multiples of
     the step, so older predictions are sliced, not interpolated). Sets ``entries`` (the
     predictions), ``pred_t`` and ``fresh`` of every plan; returns the grid and this cycle's
-    new paths and altitudes (on the grid)."""
+    new paths (on the grid)."""
     step = PREDICTION_STEP_S
     k = round(PREDICTION_HORIZON_S / step) + 1
     t0 = math.ceil(t / step - 1e-9) * step
     stale: list[tuple[_Plan, int]] = []
-    new = (np.empty((0, k, 3)), np.empty((0, k)))
+    new = np.empty((0, k, 3))
     for plan in plans:
         cache = plan.engine.predictions[force]
         plan.fresh = [-1] * len(plan.keys)
@@ -1201,18 +1206,19 @@ def _predict_plans(
     if stale:
         x = np.array([plan.x[i] for plan, i in stale])
         tx = np.array([plan.tx[i] for plan, i in stale])
-        _, paths_new, ti_new, ri_new, alt_new = predict_paths(t0, x, tx)
-        new = (paths_new, alt_new)
+        # altitudes only where an intercept solve needs them (most tracks threaten nothing)
+        _, paths_new, ti_new, ri_new, _ = predict_paths(t0, x, tx, altitudes=False)
+        new = paths_new
         for row, (plan, i) in enumerate(stale):
             plan.fresh[i] = row
-            plan.engine.predictions[force][plan.keys[i]] = (
+            plan.engine.predictions[force][plan.keys[i]] = [
                 t,
                 t0,
                 paths_new[row],
                 ti_new[row],
                 ri_new[row].copy(),
-                alt_new[row],
-            )
+                None,
+            ]
     for plan in plans:
         cache = plan.engine.predictions[force]
         plan.entries = [cache[key] for key in plan.keys]
@@ -1221,23 +1227,30 @@ def _predict_plans(
 
 
 def _paths_of(
-    rows: list[tuple[_Plan, int]], grid: np.ndarray, new: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted positions (m, k, 3) and altitudes (m, k) of entries ``(plan, j)`` on the
-    grid: this cycle's new predictions taken in one go, older ones sliced."""
+    rows: list[tuple[_Plan, int]], grid: np.ndarray, new: np.ndarray, altitudes: bool = False
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Predicted positions (m, k, 3) of entries ``(plan, j)`` on the grid (this cycle's new
+    predictions ``new`` taken in one go, older ones sliced) and, if asked, their altitudes
+    (m, k) (computed once per prediction, when first asked for)."""
     fresh = [plan.fresh[j] for plan, j in rows]
     if min(fresh, default=0) >= 0:
-        idx = np.array(fresh, dtype=np.int64)
-        return new[0][idx], new[1][idx]
-    f = np.array(fresh, dtype=np.int64)
-    ok = f >= 0
-    out = np.empty((len(rows), grid.size, 3))
-    alt = np.empty((len(rows), grid.size))
-    out[ok], alt[ok] = new[0][f[ok]], new[1][f[ok]]
-    for r in np.flatnonzero(~ok).tolist():
-        plan, j = rows[r]
-        out[r], alt[r] = plan.path(j, grid)
-    return out, alt
+        out = new[np.array(fresh, dtype=np.int64)]
+    else:
+        f = np.array(fresh, dtype=np.int64)
+        ok = f >= 0
+        out = np.empty((len(rows), grid.size, 3))
+        out[ok] = new[f[ok]]
+        for r in np.flatnonzero(~ok).tolist():
+            plan, j = rows[r]
+            out[r] = plan.path(j, grid)[0]
+    if not altitudes:
+        return out, None
+    missing = [plan.entries[j] for plan, j in rows if plan.entries[j][5] is None]
+    if missing:
+        alt_new = path_altitudes(np.array([entry[2] for entry in missing]))
+        for entry, alt in zip(missing, alt_new, strict=True):
+            entry[5] = alt
+    return out, np.array([plan.path(j, grid)[1] for plan, j in rows])
 
 
 def _value_plans(
@@ -1245,7 +1258,7 @@ def _value_plans(
     t: float,
     force: int,
     grid: np.ndarray,
-    new: tuple[np.ndarray, np.ndarray],
+    new: np.ndarray,
     plans: list[_Plan],
 ) -> list[_Plan]:
     """Threat values, re-evaluated only for tracks whose prediction changed; keeps only the
@@ -1311,7 +1324,7 @@ def _pip_plans(
     t: float,
     force: int,
     grid: np.ndarray,
-    new: tuple[np.ndarray, np.ndarray],
+    new: np.ndarray,
     plans: list[_Plan],
 ) -> None:
     """Predicted intercept points of every entry by every battery that may fire, kept in each
@@ -1344,7 +1357,7 @@ def _pip_plans(
             continue
         itype = world.batteries[type_bats[0]].interceptor
         t_min = np.array(t_min_rows)
-        r_ecef, altitude = _paths_of([(plan, j) for plan, j, _ in rows], grid, new)
+        r_ecef, altitude = _paths_of([(plan, j) for plan, j, _ in rows], grid, new, True)
         sol = solve_pip(
             ThreatPath(t_s=grid, r_ecef=r_ecef, altitude_m=altitude),
             np.array([world.batteries[b].site_ecef_m for b in type_bats]),

@@ -54,14 +54,15 @@ def _flight_inputs() -> tuple[EarthModel, np.ndarray, np.ndarray, np.ndarray, np
 
 
 def predict_paths(
-    t: float, x: np.ndarray, tx: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    t: float, x: np.ndarray, tx: np.ndarray, *, altitudes: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Predicted paths of ``n`` tracks from their states ``x`` (n, 6) [m, m/s] (ECEF) at
     times ``tx`` (n,) [s].
 
     Returns the grid ``t + j*step`` (k,) [s], the positions on it (n, k, 3) [m] (NaN after
     the path ends), the impact time (n,) [s] and impact point (n, 3) [m] (NaN where no
-    impact within the horizon) and the geodetic altitudes of the positions (n, k) [m].
+    impact within the horizon) and the geodetic altitudes of the positions (n, k) [m]
+    (``None`` unless ``altitudes``; :func:`path_altitudes` gives them later).
 
     Ballistic tracks: brought to ``t`` with RK4 steps of 1 s, then sampled on the grid by
     RK4 steps of ``step`` (the kernels of ``hoplon.flight.propagate``, called as
@@ -94,9 +95,16 @@ def predict_paths(
     bal = np.nonzero(~air)[0]
     if len(bal):
         _predict_ballistic(t, x[bal], tx[bal], grid, bal, paths, t_imp, r_imp)
-    alt_paths = np.empty((n, grid.size))
-    _altitudes(paths.reshape(-1, 3), WGS84.a_m, WGS84.b_m, alt_paths.reshape(-1))
-    return grid, paths, t_imp, r_imp, alt_paths
+    return grid, paths, t_imp, r_imp, path_altitudes(paths) if altitudes else None
+
+
+def path_altitudes(paths: np.ndarray) -> np.ndarray:
+    """Geodetic altitudes (..., k) [m] of predicted positions (..., k, 3) [m] (NaN where the
+    position is NaN; ``ecef_to_geodetic``'s altitude bit for bit)."""
+    r = np.ascontiguousarray(paths, dtype=np.float64)
+    alt = np.empty(r.shape[:-1])
+    _altitudes(r.reshape(-1, 3), WGS84.a_m, WGS84.b_m, alt.reshape(-1))
+    return alt
 
 
 def _predict_ballistic(
@@ -326,4 +334,4 @@ def _closest_approach(paths, rows, centres, radii, j, pts):  # pragma: no cover 
             pts[i, c] = paths[r, q, c]
 
 
-__all__ = ["impact_predictions", "predict_paths"]
+__all__ = ["impact_predictions", "path_altitudes", "predict_paths"]
