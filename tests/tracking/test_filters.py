@@ -9,6 +9,7 @@ from hoplon.errors import InputError
 from hoplon.tracking.filters import (
     IMMState,
     MerweSigmaPoints,
+    _ekf_predict_numpy,
     check_covariance,
     ekf_predict,
     ekf_update,
@@ -16,10 +17,11 @@ from hoplon.tracking.filters import (
     imm_update,
     kf_predict,
     kf_update,
+    kf_update_rows,
     ukf_predict,
     ukf_update,
 )
-from hoplon.tracking.models import ConstantVelocity, LinearPosition
+from hoplon.tracking.models import Ballistic, ConstantVelocity, LinearPosition
 
 
 def _spd(rng: np.random.Generator, n: int, d: int, scale: float = 1.0) -> np.ndarray:
@@ -158,3 +160,99 @@ def test_kf_update_singular_innovation_raises():
     x, P, nu, H, R = _update_problem(8, 2, 4, 2)
     with pytest.raises(np.linalg.LinAlgError):
         kf_update(x, np.zeros_like(P), nu, H, np.zeros_like(R))
+
+
+# --------------------------------------------------------------------------------------
+# ballistic EKF prediction kernel and in-place updates (bit for bit the numpy formulations)
+
+
+def _fma_chain_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B`` with each element a chain of fused multiply-adds in index order from 0."""
+    out = np.zeros(A.shape[:-1] + B.shape[-1:])
+    for c in range(A.shape[-1]):
+        out = np.vectorize(_fma_scalar)(A[..., :, c : c + 1], B[..., c : c + 1, :], out)
+    return out
+
+
+def _fma_scalar(a: float, b: float, c: float) -> float:
+    import math
+
+    if hasattr(math, "fma"):
+        return math.fma(a, b, c)
+    from fractions import Fraction
+
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def _numpy_matmul_is_fma_chain() -> bool:
+    """Whether numpy's ``@`` of small stacked matrices sums as the kernels do (OpenBLAS on a
+    CPU with FMA: yes); elsewhere the kernels agree with numpy to rounding only."""
+    rng = np.random.default_rng(11)
+    A, B = rng.normal(size=(2, 6, 6)), rng.normal(size=(2, 6, 6))
+    return bool(np.array_equal(A @ B, _fma_chain_matmul(A, B)))
+
+
+def _ballistic_states(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    r = rng.normal(size=(n, 3))
+    r *= (6.371e6 + rng.uniform(1e4, 5e5, n))[:, None] / np.linalg.norm(r, axis=1)[:, None]
+    x = np.concatenate([r, rng.normal(size=(n, 3)) * 2e3], axis=1)
+    if d == 7:
+        x = np.concatenate([x, rng.uniform(500.0, 5e3, (n, 1))], axis=1)
+    return x
+
+
+_BALLISTIC = [
+    Ballistic(q=25.0, rotating=True, max_step_s=5.0),
+    Ballistic(gravity="j2", drag=True, q=3.0),
+    Ballistic(rotating=False, max_step_s=1.0),
+]
+
+
+@pytest.mark.parametrize("model", _BALLISTIC)
+@pytest.mark.parametrize("dt", [4.0, -3.1, 12.5, "rows"])
+def test_ballistic_ekf_predict_kernel_matches_numpy_formulation(model, dt):
+    rng = np.random.default_rng(5)
+    exact = _numpy_matmul_is_fma_chain()
+    for n in (1, 7, 130):
+        x = _ballistic_states(rng, n, model.dim)
+        P = _spd(rng, n, model.dim, 1e4)
+        step = rng.uniform(0.1, 9.0, n) if dt == "rows" else dt
+        new = ekf_predict(x, P, model, step)
+        ref = _ekf_predict_numpy(x, P, model, step)
+        np.testing.assert_array_equal(new[0], ref[0])
+        np.testing.assert_array_equal(new[1], np.swapaxes(new[1], -1, -2))
+        if exact:
+            np.testing.assert_array_equal(new[1], ref[1])
+        else:
+            np.testing.assert_allclose(new[1], ref[1], rtol=1e-12, atol=1e-9)
+
+
+def test_ballistic_predict_into_rows_in_place():
+    rng = np.random.default_rng(6)
+    model = _BALLISTIC[0]
+    x = _ballistic_states(rng, 40, 6)
+    P = _spd(rng, 40, 6, 1e4)
+    rows = np.array([3, 0, 17, 39, 8])
+    x2, P2 = x.copy(), P.copy()
+    model.predict_into(x2, P2, rows, 6.0, x2, P2)
+    xr, Pr = ekf_predict(x[rows], P[rows], model, np.full(rows.size, 6.0))
+    assert np.array_equal(x2[rows], xr) and np.array_equal(P2[rows], Pr)
+    other = np.setdiff1d(np.arange(40), rows)
+    assert np.array_equal(x2[other], x[other]) and np.array_equal(P2[other], P[other])
+    # the cached noise matrix is the one covar gives
+    assert np.array_equal(model._covar_of(6.0), model.covar(np.array([6.0]), n=1))
+    model.predict_into(x2, P2, rows[:0], 6.0, x2, P2)  # no rows: nothing to do
+
+
+def test_kf_update_rows_in_place_equals_kf_update():
+    x, P, nu, H, R = _update_problem(9, 30, 6, 3)
+    rows = np.array([29, 4, 11, 0, 17])
+    r_rows = np.array([2, 2, 7, 0, 5])
+    x2, P2 = x.copy(), P.copy()
+    kf_update_rows(x2, P2, rows, nu[:5], H[:5], R, r_rows)
+    xr, Pr, _ = kf_update(x[rows], P[rows], nu[:5], H[:5], R[r_rows])
+    assert np.array_equal(x2[rows], xr) and np.array_equal(P2[rows], Pr)
+    other = np.setdiff1d(np.arange(30), rows)
+    assert np.array_equal(x2[other], x[other]) and np.array_equal(P2[other], P[other])
+    with pytest.raises(np.linalg.LinAlgError):
+        kf_update_rows(x2, np.zeros_like(P2), rows, nu[:5], H[:5], np.zeros_like(R), r_rows)

@@ -20,9 +20,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hoplon.errors import InputError
-from hoplon.tracking.models import LineOfSight, MeasurementModel, TransitionModel, wrap_angle
+from hoplon.tracking.models import (
+    Ballistic,
+    LineOfSight,
+    MeasurementModel,
+    TransitionModel,
+    wrap_angle,
+)
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
 def _T(A: FloatArray) -> FloatArray:
@@ -72,7 +79,25 @@ def kf_predict(
 def ekf_predict(
     x: FloatArray, P: FloatArray, model: TransitionModel, dt: FloatArray | float
 ) -> tuple[FloatArray, FloatArray]:
-    """EKF prediction over ``dt`` [s] with a transition model (linear models: exact KF)."""
+    """EKF prediction over ``dt`` [s] with a transition model (linear models: exact KF).
+
+    Ballistic models predict in one numba kernel (:meth:`Ballistic.predict_into`, bit for
+    bit :func:`_ekf_predict_numpy`)."""
+    if isinstance(model, Ballistic):
+        x = np.asarray(x, dtype=float)
+        P = np.asarray(P, dtype=float)
+        if model._kernel_fits(x) and P.shape == (*x.shape, x.shape[1]):
+            n, d = x.shape
+            x_out, P_out = np.empty((n, d)), np.empty((n, d, d))
+            model.predict_into(x, P, np.arange(n), dt, x_out, P_out)
+            return x_out, P_out
+    return _ekf_predict_numpy(x, P, model, dt)
+
+
+def _ekf_predict_numpy(
+    x: FloatArray, P: FloatArray, model: TransitionModel, dt: FloatArray | float
+) -> tuple[FloatArray, FloatArray]:
+    """numpy formulation of :func:`ekf_predict` (its reference for ballistic models)."""
     x_pred, F = model.transition(x, dt)
     Q = model.covar(dt, x)
     return x_pred, symmetrise(F @ P @ _T(F) + Q)
@@ -88,10 +113,17 @@ def _kf_update_kernel(
     x_out: FloatArray,
     P_out: FloatArray,
     S_out: FloatArray,
+    ix: IntArray,
+    ih: IntArray,
+    ir: IntArray,
 ) -> bool:
-    """Joseph-form Kalman update of each row ``i`` on its own (see :func:`kf_update`);
-    ``S⁻¹`` by LU with partial pivoting. False if some ``S`` is exactly singular."""
-    n, d = x.shape
+    """Joseph-form Kalman update of each pair ``j`` on its own (see :func:`kf_update`): the
+    track ``x[ix[j]]``, ``P[ix[j]]`` with ``nu[ih[j]]``, ``H[ih[j]]``, ``R[ir[j]]`` into
+    ``x_out[ix[j]]``, ``P_out[ix[j]]`` (may be ``x``, ``P``: a row is read before it is
+    written; rows ``ix`` distinct) and ``S_out[j]``. ``S⁻¹`` by LU with partial pivoting.
+    False if some ``S`` is exactly singular."""
+    d = x.shape[1]
+    n = ix.shape[0]
     k = nu.shape[1]
     PHt = np.empty((d, k))
     S = np.empty((k, k))
@@ -103,23 +135,24 @@ def _kf_update_kernel(
     T = np.empty((d, d))
     KR = np.empty((d, k))
     ok = True
-    for i in range(n):
+    for j in range(n):
+        i, hj, rj = ix[j], ih[j], ir[j]
         for a in range(d):  # P Hᵀ
             for b in range(k):
                 s = 0.0
                 for c in range(d):
-                    s += P[i, a, c] * H[i, b, c]
+                    s += P[i, a, c] * H[hj, b, c]
                 PHt[a, b] = s
         for a in range(k):  # H P Hᵀ + R
             for b in range(k):
                 s = 0.0
                 for c in range(d):
-                    s += H[i, a, c] * PHt[c, b]
-                S[a, b] = s + R[i, a, b]
+                    s += H[hj, a, c] * PHt[c, b]
+                S[a, b] = s + R[rj, a, b]
         for a in range(k):  # symmetrise
             for b in range(k):
                 LU[a, b] = 0.5 * (S[a, b] + S[b, a])
-                S_out[i, a, b] = LU[a, b]
+                S_out[j, a, b] = LU[a, b]
         for a in range(k):  # LU factors with partial pivoting, in place
             perm[a] = a
         for c in range(k):
@@ -155,13 +188,13 @@ def _kf_update_kernel(
         for a in range(d):  # x + K ν
             s = 0.0
             for b in range(k):
-                s += K[a, b] * nu[i, b]
+                s += K[a, b] * nu[hj, b]
             x_out[i, a] = x[i, a] + s
         for a in range(d):  # I - K H
             for b in range(d):
                 s = 0.0
                 for c in range(k):
-                    s += K[a, c] * H[i, c, b]
+                    s += K[a, c] * H[hj, c, b]
                 IKH[a, b] = (1.0 if a == b else 0.0) - s
         for a in range(d):  # (I - K H) P
             for b in range(d):
@@ -173,7 +206,7 @@ def _kf_update_kernel(
             for b in range(k):
                 s = 0.0
                 for c in range(k):
-                    s += K[a, c] * R[i, c, b]
+                    s += K[a, c] * R[rj, c, b]
                 KR[a, b] = s
         for a in range(d):  # (I - K H) P (I - K H)ᵀ + K R Kᵀ, then symmetrised
             for b in range(a, d):
@@ -224,6 +257,7 @@ def kf_update(
     x_new = np.empty((n, d))
     P_new = np.empty((n, d, d))
     S = np.empty((n, k, k))
+    rows = np.arange(n)
     ok = _kf_update_kernel(
         np.ascontiguousarray(x),
         np.ascontiguousarray(P),
@@ -233,10 +267,48 @@ def kf_update(
         x_new,
         P_new,
         S,
+        rows,
+        rows,
+        rows,
     )
     if not ok:
         raise np.linalg.LinAlgError("Singular matrix")
     return x_new, P_new, S
+
+
+def kf_update_rows(
+    x: FloatArray,
+    P: FloatArray,
+    rows: IntArray,
+    nu: FloatArray,
+    H: FloatArray,
+    R: FloatArray,
+    r_rows: IntArray,
+) -> None:
+    """In-place :func:`kf_update` of the tracks ``rows`` (distinct) of ``x`` (N, d), ``P``
+    (N, d, d) (C-contiguous float): row ``rows[j]`` with the residual ``nu[j]``, the Jacobian
+    ``H[j]`` and the noise ``R[r_rows[j]]`` (so ``R`` need not be gathered). Bit for bit
+    ``x[rows], P[rows], _ = kf_update(x[rows], P[rows], nu, H, R[r_rows])``."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    m = rows.shape[0]
+    if not m:
+        return
+    k, d = nu.shape[1], x.shape[1]
+    ok = _kf_update_kernel(
+        x,
+        P,
+        np.ascontiguousarray(nu, dtype=float),
+        np.ascontiguousarray(H, dtype=float).reshape(m, k, d),
+        np.ascontiguousarray(R, dtype=float),
+        x,
+        P,
+        np.empty((m, k, k)),
+        rows,
+        np.arange(m),
+        np.ascontiguousarray(r_rows, dtype=np.int64),
+    )
+    if not ok:
+        raise np.linalg.LinAlgError("Singular matrix")
 
 
 def _kf_update_numpy(

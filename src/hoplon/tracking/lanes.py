@@ -59,6 +59,7 @@ from hoplon.tracking.filters import (
     ekf_predict,
     ekf_update,
     kf_update,
+    kf_update_rows,
     symmetrise,
     ukf_predict,
     ukf_update,
@@ -67,6 +68,7 @@ from hoplon.tracking.filters import (
 from hoplon.tracking.gating import chi2_gate
 from hoplon.tracking.initiation import MofN, TwoPointInitiator
 from hoplon.tracking.models import (
+    Ballistic,
     LineOfSight,
     MeasurementModel,
     RadarRAE,
@@ -500,10 +502,19 @@ class LaneTracker:
                         self.sigma_points,
                     )
                 continue
+            model = self.transition_model
+            if (
+                isinstance(model, Ballistic)
+                and model._kernel_fits(tr.x)
+                and _c_float(tr.x)
+                and _c_float(tr.P)
+            ):  # as ekf_predict, in place (one kernel; the step count follows `step`)
+                model.predict_into(tr.x, tr.P, same, step, tr.x, tr.P)
+                continue
             for c in _chunks(same.size):
                 sel = c if everything else same[c]
                 dts = np.full(c.stop - c.start, step)
-                tr.x[sel], tr.P[sel] = ekf_predict(tr.x[sel], tr.P[sel], self.transition_model, dts)
+                tr.x[sel], tr.P[sel] = ekf_predict(tr.x[sel], tr.P[sel], model, dts)
         tr.time_s[rows] = t
 
     def _update_sensor(
@@ -584,9 +595,12 @@ class LaneTracker:
         if self.filter == "ekf" and not isinstance(model, LineOfSight):
             # as filters.ekf_update (h(x) and H of the same x are already known)
             nu_a = nu[chosen]
-            for c in _chunks(at.size):
-                ti, rows = at[c], trows[at[c]]
-                tr.x[rows], tr.P[rows], _ = kf_update(x[ti], P[ti], nu_a[c], H[ti], R[ar[c]])
+            if _c_float(tr.x) and _c_float(tr.P):  # in place (x, P are tr's rows trows)
+                kf_update_rows(tr.x, tr.P, trows[at], nu_a, H[at], R.R_all, R.order[ar])
+            else:
+                for c in _chunks(at.size):
+                    ti, rows = at[c], trows[at[c]]
+                    tr.x[rows], tr.P[rows], _ = kf_update(x[ti], P[ti], nu_a[c], H[ti], R[ar[c]])
         else:
             a_sets = (
                 [np.arange(at.size)]
@@ -806,6 +820,10 @@ def _ukf_blocks(lane: IntArray) -> list[IntArray]:
     single = np.bincount(lane)[lane] == 1
     blocks = [np.flatnonzero(~single)] if not single.all() else []
     return blocks + [np.array([i]) for i in np.flatnonzero(single).tolist()]
+
+
+def _c_float(a: FloatArray) -> bool:
+    return a.dtype == np.float64 and a.flags.c_contiguous and a.flags.writeable
 
 
 def _chunks(n: int, size: int = 512) -> list[slice]:

@@ -19,12 +19,16 @@ permutation of the interleaved ``[x, vx, y, vy, ...]`` layout of Stone Soup).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numba
 import numpy as np
 import scipy.linalg
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 from numpy.typing import NDArray
 
 from hoplon.earth.constants import (
@@ -38,10 +42,24 @@ from hoplon.errors import InputError
 from hoplon.tracking._geo import enu_matrix_at
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
 # --------------------------------------------------------------------------------------
 # helpers
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``a * b + c`` rounded once (LLVM ``llvm.fma.f64``), for numba kernels."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        f64 = ir.DoubleType()
+        fn = builder.module.declare_intrinsic("llvm.fma", [f64], ir.FunctionType(f64, [f64] * 3))
+        return builder.call(fn, args)
+
+    return sig, codegen
 
 
 def _dt_array(dt: FloatArray | float, n: int) -> FloatArray:
@@ -510,6 +528,94 @@ def _ballistic_kernel(
                     Phi_out[i, a, b] = Phi[a, b]
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _ballistic_predict_kernel(
+    x_in: FloatArray,
+    P_in: FloatArray,
+    rows: IntArray,
+    h: FloatArray,
+    Q: FloatArray,
+    nsub: int,
+    mu: float,
+    use_j2: bool,
+    rotating: bool,
+    wz: float,
+    drag: bool,
+    rho0: float,
+    scale_h: float,
+    x_out: FloatArray,
+    P_out: FloatArray,
+) -> None:
+    """EKF prediction of the tracks ``rows`` (``j``-th: step ``h[j]``, noise ``Q[j]``, or
+    ``Q[0]`` for all where ``Q`` holds one matrix):
+    ``x⁻`` and ``Φ`` as :func:`_ballistic_kernel` (the same code, with ``with_phi``), then
+    ``P⁻ = sym(Φ P Φᵀ + Q)``, into ``x_out[rows]``, ``P_out[rows]`` (may be ``x_in``,
+    ``P_in``: a row is read before it is written).
+
+    The products are summed as numpy's ``@`` (OpenBLAS ``dgemm``) sums them: each element
+    a chain of fused multiply-adds in index order from 0.0; ``sym(M) = 0.5 (M + Mᵀ)``."""
+    d = x_in.shape[1]
+    with_phi = True
+    g = np.empty(3)
+    gm = np.empty(3)
+    A = np.empty((3, d))
+    x = np.empty(d)
+    xt = np.empty(d)
+    k1, k2, k3, k4 = np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+    Phi = np.empty((d, d))
+    Pt = np.empty((d, d))
+    m1, m2, m3, m4 = np.empty((d, d)), np.empty((d, d)), np.empty((d, d)), np.empty((d, d))
+    FP = np.empty((d, d))
+    M = np.empty((d, d))
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        hi = h[j]
+        jq = j if Q.shape[0] > 1 else 0
+        for a in range(d):
+            x[a] = x_in[i, a]
+        Phi[:, :] = 0.0
+        for a in range(d):
+            Phi[a, a] = 1.0
+        for _ in range(nsub):
+            _bl_rhs(
+                x, Phi, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k1, m1
+            )
+            _rk_stage(x, Phi, 0.5 * hi, k1, m1, with_phi, xt, Pt)
+            _bl_rhs(
+                xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k2, m2
+            )
+            _rk_stage(x, Phi, 0.5 * hi, k2, m2, with_phi, xt, Pt)
+            _bl_rhs(
+                xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k3, m3
+            )
+            _rk_stage(x, Phi, hi, k3, m3, with_phi, xt, Pt)
+            _bl_rhs(
+                xt, Pt, mu, use_j2, rotating, wz, drag, rho0, scale_h, with_phi, g, gm, A, k4, m4
+            )
+            for a in range(d):
+                x[a] = x[a] + hi / 6.0 * (k1[a] + 2.0 * k2[a] + 2.0 * k3[a] + k4[a])
+                for b in range(d):
+                    Phi[a, b] = Phi[a, b] + hi / 6.0 * (
+                        m1[a, b] + 2.0 * m2[a, b] + 2.0 * m3[a, b] + m4[a, b]
+                    )
+        for a in range(d):  # Φ P
+            for b in range(d):
+                s = 0.0
+                for c in range(d):
+                    s = _fma(Phi[a, c], P_in[i, c, b], s)
+                FP[a, b] = s
+        for a in range(d):  # (Φ P) Φᵀ + Q
+            for b in range(d):
+                s = 0.0
+                for c in range(d):
+                    s = _fma(FP[a, c], Phi[b, c], s)
+                M[a, b] = s + Q[jq, a, b]
+        for a in range(d):
+            x_out[i, a] = x[a]
+            for b in range(d):
+                P_out[i, a, b] = 0.5 * (M[a, b] + M[b, a])
+
+
 @dataclass(frozen=True)
 class Ballistic:
     """Ballistic flight in the rotating ECEF frame, state ``[r, v]`` or ``[r, v, β]``.
@@ -685,6 +791,55 @@ class Ballistic:
             return self._transition_numpy(x, dt)
         return self._propagate(x, dt, with_phi=True)
 
+    def predict_into(
+        self,
+        x: FloatArray,
+        P: FloatArray,
+        rows: IntArray,
+        dt: FloatArray | float,
+        x_out: FloatArray,
+        P_out: FloatArray,
+    ) -> None:
+        """EKF prediction of the tracks ``rows`` of ``x`` (N, d), ``P`` (N, d, d) over ``dt``
+        [s] (scalar or one per row of ``rows``) into the same rows of ``x_out``, ``P_out``
+        (C-contiguous; may be ``x``, ``P`` themselves: in place).
+
+        Bit for bit ``filters.ekf_predict(x[rows], P[rows], self, dt)``, i.e.
+        ``x⁻, Φ = transition(x, dt)`` and ``P⁻ = sym(Φ P Φᵀ + covar(dt))`` with the products
+        as numpy's ``@`` computes them (fused multiply-add chains, as OpenBLAS), one track at
+        a time in one numba kernel."""
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        m = rows.shape[0]
+        if not m:
+            return
+        if np.ndim(dt) == 0:  # as _steps and covar of a constant dt, without the arrays
+            t = float(dt)
+            nsub = max(1, math.ceil(abs(t) / self.max_step_s))
+            h = np.full(m, t / nsub)
+            Q = self._covar_of(t)
+        else:
+            T = _dt_array(dt, m)
+            nsub, h = self._steps(T)
+            # one noise matrix for all where dt is (rows of covar are independent)
+            Q = self._covar_of(float(T[0])) if np.all(T == T[0]) else self.covar(T, n=m)
+        _ballistic_predict_kernel(
+            np.ascontiguousarray(x, dtype=float),
+            np.ascontiguousarray(P, dtype=float),
+            rows,
+            h,
+            Q,
+            nsub,
+            float(self.mu_m3_s2),
+            self.gravity == "j2",
+            bool(self.rotating),
+            float(self._omega[2]),
+            bool(self.drag),
+            float(self.rho0_kg_m3),
+            float(self.scale_height_m),
+            x_out,
+            P_out,
+        )
+
     # numpy reference implementations (tests and benchmarks compare the kernel with them)
     def _function_numpy(self, x: FloatArray, dt: FloatArray | float) -> FloatArray:
         x = np.asarray(x, dtype=float)
@@ -718,6 +873,17 @@ class Ballistic:
             x = x + hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
             Phi = Phi + h3 / 6.0 * (m1 + 2.0 * m2 + 2.0 * m3 + m4)
         return x, Phi
+
+    def _covar_of(self, t: float) -> FloatArray:
+        """``covar(t, n=1)`` (1, d, d), cached per step ``t`` (steps repeat every frame)."""
+        cache: dict[float, FloatArray] = self.__dict__.setdefault("_covar_cache", {})
+        Q = cache.get(t)
+        if Q is None:
+            if len(cache) >= 256:
+                cache.clear()
+            Q = cache[t] = self.covar(np.array([t]), n=1)
+            Q.flags.writeable = False
+        return Q
 
     def covar(self, dt: FloatArray | float, x: FloatArray | None = None, n: int = 1) -> FloatArray:
         n = x.shape[0] if x is not None else n
