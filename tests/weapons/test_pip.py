@@ -322,3 +322,157 @@ def test_bad_inputs_same_messages(site, t_min, t_tol_s: float, field: str) -> No
             fn(path, site, straight_table(), ENV, t_min, t_tol_s=t_tol_s)
         messages.append(str(err.value))
     assert messages[0] == messages[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Altitudes computed lazily in the kernel (no ThreatPath.altitude_m) against precomputed ones
+# ---------------------------------------------------------------------------------------------
+
+# sites on the equator, at mid latitude and near the pole (where the radius bound is tight)
+LAZY_SITE_LL = [(0.0, 0.0), (0.0, 0.3), (45.0, 10.0), (89.6, 0.0), (-89.8, 120.0)]
+EDGE_OFFSETS = (-2.0, -1.0 - 1e-6, -1.0, -1.0 + 1e-6, -0.5, -1e-6, 0.0, 1e-6, 0.5, 1.0, 2.0)
+
+
+def lazy_batch(
+    rng: np.random.Generator, t: np.ndarray, env: Envelope, m_arc: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (m, k, 3) near the sites of ``LAZY_SITE_LL`` and the geodetic altitudes
+    they were made from: ballistic-like arcs crossing the altitude band (NaN after impact,
+    some NaN tails, a NaN gap), rows entirely above or below the band, and level rows and
+    rows crossing the band edges at offsets of ``EDGE_OFFSETS`` [m] (and 1e-6 m)."""
+    k = t.size
+    lat_s = np.radians([ll[0] for ll in LAZY_SITE_LL])
+    lon_s = np.radians([ll[1] for ll in LAZY_SITE_LL])
+    span = env.max_range_m / R_EARTH_MEAN_M
+    rows_lat, rows_lon, rows_h = [], [], []
+    frac_t = (t - t[0]) / (t[-1] - t[0])
+
+    def add(site: int, lat0: float, lon0: float, lat1: float, lon1: float, h) -> None:
+        # near the poles: offsets in a local frame (longitude spread by 1 / cos(lat))
+        c = max(math.cos(lat_s[site]), 0.02)
+        rows_lat.append(np.clip(lat_s[site] + lat0 + (lat1 - lat0) * frac_t, -np.pi / 2, np.pi / 2))
+        rows_lon.append(lon_s[site] + (lon0 + (lon1 - lon0) * frac_t) / c)
+        rows_h.append(np.broadcast_to(np.asarray(h, dtype=np.float64), (k,)).copy())
+
+    def inbound_ends() -> tuple[float, float, float, float]:
+        a0, a1 = rng.uniform(0, 2 * np.pi, 2)
+        d0 = rng.uniform(0.3, 1.6) * span
+        d1 = rng.uniform(0.0, 0.3) * span
+        return d0 * math.cos(a0), d0 * math.sin(a0), d1 * math.cos(a1), d1 * math.sin(a1)
+
+    n_sites = len(LAZY_SITE_LL)
+    for _ in range(m_arc):  # arcs
+        s = int(rng.integers(n_sites))
+        h0 = rng.uniform(0.5, 2.5) * env.max_altitude_m
+        t_imp = rng.uniform(0.4, 1.3)
+        f = frac_t / t_imp
+        h = h0 * (1.0 - (2.0 * f - 1.0) ** 2) + rng.uniform(-1.0, 0.2) * env.min_altitude_m
+        h = np.where(f > 1.0, np.nan, h)
+        if rng.random() < 0.3:
+            h[int(rng.integers(k // 3, k)) :] = np.nan
+        add(s, *inbound_ends(), h)
+    for s in range(n_sites):  # entirely above / below the band
+        add(s, *inbound_ends(), env.max_altitude_m + rng.uniform(1.5, 3e5, k))
+        add(s, *inbound_ends(), env.min_altitude_m - rng.uniform(1.5, 5e3, k))
+        add(s, *inbound_ends(), rng.uniform(-50e3, -1.5, k))  # below the ellipsoid
+        for edge in (env.min_altitude_m, env.max_altitude_m):
+            for d in EDGE_OFFSETS:  # level rows at the edges
+                add(s, *inbound_ends(), edge + d)
+            # rows hopping between the offsets around an edge
+            add(s, *inbound_ends(), edge + rng.choice(EDGE_OFFSETS, k))
+            add(s, *inbound_ends(), edge + rng.uniform(-1e-6, 1e-6, k))
+            add(s, *inbound_ends(), edge + rng.uniform(-1.5, 1.5, k))
+    lat, lon, h = np.array(rows_lat), np.array(rows_lon), np.array(rows_h)
+    h[0, k // 2 : k // 2 + 3] = np.nan  # a NaN gap
+    r = geodetic_to_ecef(lat, lon, np.nan_to_num(h, nan=0.0))
+    r[np.isnan(h)] = np.nan
+    r[1, k // 2, 1] = np.nan  # one NaN coordinate
+    return r, h
+
+
+def assert_identical(a, b) -> None:
+    import dataclasses
+
+    for f in dataclasses.fields(a):
+        np.testing.assert_array_equal(getattr(a, f.name), getattr(b, f.name), err_msg=f.name)
+
+
+@pytest.mark.parametrize("refine_latest", [True, False])
+@pytest.mark.parametrize("kind", ["straight", "upper-tier", "lower-tier"])
+def test_lazy_altitudes_identical_to_precomputed(kind: str, refine_latest: bool) -> None:
+    from hoplon.earth.frames import ecef_to_geodetic
+    from hoplon.sim.prediction import path_altitudes
+
+    if kind == "straight":
+        tab, env = straight_table(), ENV
+    else:
+        it = get_interceptor(kind)
+        tab, env = flyout_table(it), it.envelope
+    rng = np.random.default_rng(5 + int(refine_latest))
+    t = 10.0 + np.concatenate([[0.0], np.cumsum(rng.uniform(0.5, 3.0, 150))])
+    r, h_made = lazy_batch(rng, t, env, 120)
+    m = r.shape[0]
+    sites = geodetic_to_ecef(
+        np.radians([ll[0] for ll in LAZY_SITE_LL]), np.radians([ll[1] for ll in LAZY_SITE_LL]),
+        [0.0, 50.0, 200.0, 0.0, 1000.0],
+    )  # fmt: skip
+    b = sites.shape[0]
+    t_min = rng.uniform(-200.0, 150.0, (m, b))
+    t_min[rng.random((m, b)) < 0.05] = np.inf
+    h = ecef_to_geodetic(r)[2]
+    np.testing.assert_array_equal(path_altitudes(r), h)
+    for kw in ({}, {"site_alt_m": [0.0, 50.0, 200.0, 0.0, 1000.0]}):
+        for tol in (1e-3, 0.05):
+            args = (sites, tab, env, t_min)
+            opts = {"t_tol_s": tol, "refine_latest": refine_latest, **kw}
+            lazy_path = ThreatPath(t, r)
+            assert lazy_path.altitude_m is None
+            lazy = solve_pip(lazy_path, *args, **opts)
+            eager = solve_pip(ThreatPath(t, r, altitude_m=h), *args, **opts)
+            assert_identical(lazy, eager)
+    # the batch covers the cases it should
+    assert 0.05 < eager.feasible.mean() < 0.8
+    assert eager.feasible[:120].any(axis=1).mean() > 0.3
+    level = np.isfinite(h_made).all(axis=1) & (np.ptp(h_made, axis=1) == 0)
+    for edge in (env.min_altitude_m, env.max_altitude_m):
+        inside = level & (h_made[:, 0] == edge + 1e-6 * (1 if edge == env.min_altitude_m else -1))
+        outside = level & (h_made[:, 0] == edge - 1e-6 * (1 if edge == env.min_altitude_m else -1))
+        assert eager.feasible[inside].any() and not eager.feasible[outside].any()
+    # rows one at a time: the same
+    for i in range(0, m, 7):
+        one = solve_pip(ThreatPath(t, r[i : i + 1]), sites, tab, env, t_min[i : i + 1])
+        ref = solve_pip(
+            ThreatPath(t, r[i : i + 1], altitude_m=h[i : i + 1]), sites, tab, env, t_min[i : i + 1]
+        )
+        assert_identical(one, ref)
+
+
+def test_altitude_bounds_of_the_lazy_kernel() -> None:
+    """The pre-check of the lazy kernel never rejects a point whose altitude is in the band
+    (it keeps a 1 m margin; here 1e-6 m), inside and outside the ellipsoid, and rejects
+    non-finite points."""
+    from hoplon.earth.frames import WGS84, ecef_to_geodetic
+    from hoplon.weapons.pip import _maybe_in_band
+
+    rng = np.random.default_rng(2)
+    n = 100_000
+    lat = np.arcsin(rng.uniform(-1.0, 1.0, n))
+    lat[:1000] = np.radians(rng.choice([90.0, -90.0, 0.0, 89.999999, 45.0], 1000))
+    lon = rng.uniform(-np.pi, np.pi, n)
+    h_in = np.concatenate([rng.uniform(-100e3, 3e6, n - 2000), rng.uniform(-20.0, 20.0, 2000)])
+    r = geodetic_to_ecef(lat, lon, h_in)
+    h = ecef_to_geodetic(r)[2]
+    a, b = WGS84.a_m, WGS84.b_m
+    nr = np.linalg.norm(r, axis=-1)
+    assert np.all(nr - a <= h + 1e-6) and np.all(h <= nr - b + 1e-6)  # the radius bounds
+    eps = 1e-6
+    ok = [_maybe_in_band(*p, a, b, hp - eps, hp + eps) for p, hp in zip(r, h, strict=True)]
+    assert all(ok)
+    # ... and it is tight outside the ellipsoid: a few metres at 3000 km
+    pts = list(zip(r[h > 0.0], h[h > 0.0], strict=True))
+    above = [_maybe_in_band(*p, a, b, hp + 20.0, hp + 1e3) for p, hp in pts]
+    below = [_maybe_in_band(*p, a, b, hp - 1e3, hp - 20.0) for p, hp in pts]
+    assert not any(above) and not any(below)
+    for p in ([np.nan, 0.0, 0.0], [0.0, 0.0, np.nan], [np.inf, 0.0, 0.0], [1e200, 0.0, 0.0]):
+        assert not _maybe_in_band(*p, a, b, -1e300, 1e300)
+    assert not _maybe_in_band(0.0, 0.0, 0.0, a, b, 0.0, 1e6)  # the centre: h = -a

@@ -1357,9 +1357,9 @@ def _pip_plans(
             continue
         itype = world.batteries[type_bats[0]].interceptor
         t_min = np.array(t_min_rows)
-        r_ecef, altitude = _paths_of([(plan, j) for plan, j, _ in rows], grid, new, True)
+        r_ecef = _paths_of([(plan, j) for plan, j, _ in rows], grid, new, altitudes=False)[0]
         sol = solve_pip(
-            ThreatPath(t_s=grid, r_ecef=r_ecef, altitude_m=altitude),
+            ThreatPath(t_s=grid, r_ecef=r_ecef, altitude_m=None),
             np.array([world.batteries[b].site_ecef_m for b in type_bats]),
             _table(itype),
             itype.envelope,

@@ -35,7 +35,10 @@ feasible set between ``t_e`` and ``t_l`` need not be one interval.
 from the end for the last, then bisect. Every pair is computed on its own, so a threat's
 result does not depend on the other threats in the batch (bit for bit). The array
 formulation :func:`pip_kernel` (all pairs at once with numpy) is the reference it is tested
-against (``_solve_pip_numpy``).
+against (``_solve_pip_numpy``). Given no altitudes (``ThreatPath.altitude_m``), the kernel
+computes only those it reads, the values ``ecef_to_geodetic`` gives bit for bit, skipping in
+the scans the samples that cheap bounds on the altitude put surely outside the altitude band
+(and those outside the range band): the same results as with all altitudes given.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hoplon.earth.constants import R_EARTH_MEAN_M
-from hoplon.earth.frames import ecef_to_geodetic
+from hoplon.earth.frames import WGS84, _geodetic_altitude, ecef_to_geodetic
 from hoplon.errors import InputError
 from hoplon.weapons.flyout import FlyoutTable, flyout_time
 from hoplon.weapons.interceptor import Envelope
@@ -70,8 +73,8 @@ class ThreatPath:
         Predicted ECEF positions [m]; NaN rows mark times with no prediction (e.g. after
         predicted impact): such samples are infeasible.
     altitude_m : (m, k) float, optional
-        Geodetic altitudes of ``r_ecef`` when the caller already has them (computed from
-        ``r_ecef`` otherwise).
+        Geodetic altitudes of ``r_ecef`` when the caller already has them (otherwise
+        :func:`solve_pip` computes those it reads, the same values bit for bit).
     """
 
     t_s: FloatArray
@@ -397,6 +400,53 @@ def _bisect1(
     return hi if rising else lo
 
 
+# States of a sample's altitude in the lazy kernel (per threat row): not looked at, surely
+# outside the altitude band, perhaps inside (not computed), computed (in the row cache).
+_H_UNKNOWN, _H_OUT, _H_MAYBE, _H_KNOWN = 0, 1, 2, 3
+
+
+@numba.njit(cache=True, nogil=True)
+def _alt_lazy(
+    r: FloatArray, i: int, q: int, hc: FloatArray, state: NDArray[np.int8], a: float, b: float
+) -> float:  # pragma: no cover - compiled
+    """Geodetic altitude of ``r[i, q]`` (``ecef_to_geodetic``'s, bit for bit), computed on
+    first use and kept in the row cache ``hc``."""
+    if state[q] != _H_KNOWN:
+        hc[q] = _geodetic_altitude(r[i, q, 0], r[i, q, 1], r[i, q, 2], a, b)
+        state[q] = _H_KNOWN
+    return hc[q]
+
+
+@numba.njit(cache=True, nogil=True)
+def _maybe_in_band(
+    x: float, y: float, z: float, a: float, b: float, lo: float, hi: float
+) -> bool:  # pragma: no cover - compiled
+    """False when the geodetic altitude ``h`` of ``(x, y, z)`` is surely outside ``[lo, hi]``
+    (the band widened by a margin for rounding), from bounds on ``h``:
+
+    - always ``n - a <= h <= n - b`` (``n = |r|``; inside or outside the ellipsoid);
+    - outside the ellipsoid, with ``S`` the surface point on the ray to ``r`` (radius
+      ``rho``) and ``d = n - rho >= 0``: ``d c <= h <= d``, ``h`` being the distance to the
+      nearest surface point: at most ``|r - S| = d``, at least the distance ``d c`` to the
+      tangent plane at ``S`` (the ellipsoid lies behind it; ``c`` is the cosine between
+      the ray and the normal at ``S``, ``> 0.99999``).
+
+    False for a non-finite point (its altitude is NaN or infinite, outside the band too)."""
+    xy2 = x * x + y * y
+    z2 = z * z
+    n = math.sqrt(xy2 + z2)
+    ia2 = 1.0 / (a * a)
+    ib2 = 1.0 / (b * b)
+    g = xy2 * ia2 + z2 * ib2  # (n / rho)^2
+    if not g > 0.0:  # the centre, or NaN
+        return n - b >= lo and n - a <= hi
+    d = n - n / math.sqrt(g)
+    if d >= 0.0:  # outside (not NaN)
+        c = g / (n * math.sqrt(xy2 * (ia2 * ia2) + z2 * (ib2 * ib2)))
+        return d >= lo and d * c <= hi
+    return n - b >= lo and n - a <= hi
+
+
 @numba.njit(cache=True, nogil=True)
 def _pip_pairs_kernel(
     t: FloatArray,
@@ -409,6 +459,9 @@ def _pip_pairs_kernel(
     par: FloatArray,
     n_iter: int,
     refine_latest: bool,
+    lazy: bool = False,
+    a_ell: float = 0.0,
+    b_ell: float = 0.0,
 ) -> tuple[FloatArray, ...]:  # pragma: no cover - compiled
     """:func:`pip_kernel` and the intercept points of :func:`solve_pip`, pair by pair.
 
@@ -419,7 +472,7 @@ def _pip_pairs_kernel(
     r : (m, k, 3)
         Predicted positions [m] (NaN: no prediction).
     h : (m, k)
-        Their geodetic altitudes [m].
+        Their geodetic altitudes [m] (not read when ``lazy``).
     u_site : (b, 3)
         Unit vectors of the sites.
     h_site : (b,)
@@ -434,6 +487,11 @@ def _pip_pairs_kernel(
         Bisection steps.
     refine_latest : bool
         Bisect the latest intercept too.
+    lazy : bool
+        Compute the altitudes here, only where read (the scans skip the samples surely
+        outside the altitude band by :func:`_maybe_in_band`, or outside the range band),
+        on the ellipsoid of semi-axes ``a_ell, b_ell`` [m]: the same values bit for bit,
+        so the same results.
 
     Returns
     -------
@@ -454,7 +512,16 @@ def _pip_pairs_kernel(
     r_l = np.full((m, b, 3), np.nan)
     h_min = par[_P_HMIN]
     h_max = par[_P_HMAX]
+    hc = np.empty(k if lazy else 0)  # the row's altitudes (lazy)
+    state = np.zeros(k if lazy else 0, dtype=np.int8)
+    # the band with a margin for the rounding of the bounds and of the altitudes (lazy)
+    band_lo = h_min - 1.0
+    band_hi = h_max + 1.0
+    rho_min = par[_P_RMIN]
+    rho_max = par[_P_RMAX]
     for i in range(m):
+        if lazy:
+            state[:] = _H_UNKNOWN
         for j in range(b):
             ux = u_site[j, 0]
             uy = u_site[j, 1]
@@ -464,10 +531,30 @@ def _pip_pairs_kernel(
             # first and last feasible samples
             first = -1
             for q in range(k):
-                hq = h[i, q]
-                if not (hq >= h_min and hq <= h_max):
-                    continue
-                rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                if lazy:
+                    # the bounds on the altitude, then the range, then the altitude: each
+                    # test only skips samples that the envelope test would reject
+                    sq = state[q]
+                    if sq == _H_OUT:
+                        continue
+                    if sq == _H_UNKNOWN:
+                        if not _maybe_in_band(
+                            r[i, q, 0], r[i, q, 1], r[i, q, 2], a_ell, b_ell, band_lo, band_hi
+                        ):
+                            state[q] = _H_OUT
+                            continue
+                        state[q] = _H_MAYBE
+                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                    if not (rq >= rho_min and rq <= rho_max):
+                        continue
+                    hq = _alt_lazy(r, i, q, hc, state, a_ell, b_ell)
+                    if not (hq >= h_min and hq <= h_max):
+                        continue
+                else:
+                    hq = h[i, q]
+                    if not (hq >= h_min and hq <= h_max):
+                        continue
+                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
                 if _feasible1(t[q], rq, hq, hs, tl, values, par):
                     first = q
                     break
@@ -475,10 +562,30 @@ def _pip_pairs_kernel(
                 continue
             last = first
             for q in range(k - 1, first, -1):
-                hq = h[i, q]
-                if not (hq >= h_min and hq <= h_max):
-                    continue
-                rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                if lazy:
+                    # the bounds on the altitude, then the range, then the altitude: each
+                    # test only skips samples that the envelope test would reject
+                    sq = state[q]
+                    if sq == _H_OUT:
+                        continue
+                    if sq == _H_UNKNOWN:
+                        if not _maybe_in_band(
+                            r[i, q, 0], r[i, q, 1], r[i, q, 2], a_ell, b_ell, band_lo, band_hi
+                        ):
+                            state[q] = _H_OUT
+                            continue
+                        state[q] = _H_MAYBE
+                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                    if not (rq >= rho_min and rq <= rho_max):
+                        continue
+                    hq = _alt_lazy(r, i, q, hc, state, a_ell, b_ell)
+                    if not (hq >= h_min and hq <= h_max):
+                        continue
+                else:
+                    hq = h[i, q]
+                    if not (hq >= h_min and hq <= h_max):
+                        continue
+                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
                 if _feasible1(t[q], rq, hq, hs, tl, values, par):
                     last = q
                     break
@@ -489,7 +596,11 @@ def _pip_pairs_kernel(
                 ta, tb = t[k_e], t[k_e + 1]
                 ra = _ground_range1(r[i, k_e, 0], r[i, k_e, 1], r[i, k_e, 2], ux, uy, uz)
                 rb = _ground_range1(r[i, first, 0], r[i, first, 1], r[i, first, 2], ux, uy, uz)
-                ha, hb = h[i, k_e], h[i, k_e + 1]
+                if lazy:
+                    ha = _alt_lazy(r, i, k_e, hc, state, a_ell, b_ell)
+                    hb = _alt_lazy(r, i, k_e + 1, hc, state, a_ell, b_ell)
+                else:
+                    ha, hb = h[i, k_e], h[i, k_e + 1]
                 w_e = _bisect1(ta, tb, ra, rb, ha, hb, hs, tl, values, par, n_iter, True)
             else:
                 k_e = 0
@@ -504,7 +615,11 @@ def _pip_pairs_kernel(
                     rb = _ground_range1(
                         r[i, k_l + 1, 0], r[i, k_l + 1, 1], r[i, k_l + 1, 2], ux, uy, uz
                     )
-                    ha, hb = h[i, k_l], h[i, k_l + 1]
+                    if lazy:
+                        ha = _alt_lazy(r, i, k_l, hc, state, a_ell, b_ell)
+                        hb = _alt_lazy(r, i, k_l + 1, hc, state, a_ell, b_ell)
+                    else:
+                        ha, hb = h[i, k_l], h[i, k_l + 1]
                     w_l = _bisect1(ta, tb, ra, rb, ha, hb, hs, tl, values, par, n_iter, False)
             else:
                 k_l = k - 2
@@ -516,7 +631,11 @@ def _pip_pairs_kernel(
                 ta, tb = t[kk], t[kk + 1]
                 ra = _ground_range1(r[i, kk, 0], r[i, kk, 1], r[i, kk, 2], ux, uy, uz)
                 rb = _ground_range1(r[i, kk + 1, 0], r[i, kk + 1, 1], r[i, kk + 1, 2], ux, uy, uz)
-                ha, hb = h[i, kk], h[i, kk + 1]
+                if lazy:
+                    ha = _alt_lazy(r, i, kk, hc, state, a_ell, b_ell)
+                    hb = _alt_lazy(r, i, kk + 1, hc, state, a_ell, b_ell)
+                else:
+                    ha, hb = h[i, kk], h[i, kk + 1]
                 tt = ta + w * (tb - ta)
                 rr = ra + w * (rb - ra)
                 hh = ha + w * (hb - ha)
@@ -544,9 +663,11 @@ def _prepare(
     t_launch_min_s: ArrayLike,
     site_alt_m: ArrayLike | None,
     t_tol_s: float,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    altitudes: bool = True,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray | None]:
     """Checked inputs of :func:`solve_pip`: sites (b, 3), site altitudes (b,), launch
-    minima (m, b) and the path's altitudes (m, k)."""
+    minima (m, b) and the path's altitudes (m, k) (None when the path has none and not
+    ``altitudes``)."""
     sites = np.atleast_2d(np.asarray(site_ecef, dtype=np.float64))
     if sites.ndim != 2 or sites.shape[1] != 3 or not np.all(np.isfinite(sites)):
         raise InputError("site_ecef", f"must be finite with shape (b, 3), got {sites.shape}")
@@ -568,7 +689,9 @@ def _prepare(
     if np.any(np.isnan(tlm)):
         raise InputError("t_launch_min_s", "must not be NaN (use inf for 'cannot launch')")
     r = path.r_ecef
-    h = path.altitude_m if path.altitude_m is not None else ecef_to_geodetic(r)[2]
+    h = path.altitude_m
+    if h is None and altitudes:
+        h = ecef_to_geodetic(r)[2]
     return sites, site_alt, tlm, h
 
 
@@ -610,7 +733,9 @@ def solve_pip(
         ``(m, b)`` arrays. Each threat's row is computed on its own: the same whatever else
         is in the batch.
     """
-    sites, site_alt, tlm, h = _prepare(path, site_ecef, t_launch_min_s, site_alt_m, t_tol_s)
+    sites, site_alt, tlm, h = _prepare(
+        path, site_ecef, t_launch_min_s, site_alt_m, t_tol_s, altitudes=False
+    )
     t = np.ascontiguousarray(path.t_s)
     u_site = sites / np.linalg.norm(sites, axis=-1, keepdims=True)
     rg, hg = table.range_grid_m, table.altitude_grid_m
@@ -626,7 +751,7 @@ def solve_pip(
     feas, t_e, t_l, T_e, T_l, rho_e, h_e, r_e, r_l = _pip_pairs_kernel(
         t,
         np.ascontiguousarray(path.r_ecef),
-        np.ascontiguousarray(h, dtype=np.float64),
+        np.empty((0, 0)) if h is None else np.ascontiguousarray(h, dtype=np.float64),
         np.ascontiguousarray(u_site),
         np.ascontiguousarray(site_alt, dtype=np.float64),
         np.ascontiguousarray(tlm),
@@ -634,6 +759,9 @@ def solve_pip(
         par,
         _n_iter(t, t_tol_s),
         bool(refine_latest),
+        h is None,
+        WGS84.a_m,
+        WGS84.b_m,
     )
     return PipSolution(
         feasible=feas,
