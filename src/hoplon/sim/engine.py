@@ -284,13 +284,9 @@ class Engine:
         self.pending: list[list[tuple[float, int, int, Report]]] = [[] for _ in w.forces]
         self.n_sent = 0
         self.n_commands = 0
-        self.predictions: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
-        #: per force: picture entry -> battery -> (prediction time, feasible, launch time,
-        #: earliest intercept time, intercept point)
-        self.pip_cache: list[dict[tuple[Any, ...], dict[int, tuple[Any, ...]]]] = [
-            {} for _ in w.forces
-        ]
-        self.threat_values: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in w.forces]
+        #: per force: picture entry -> its latest prediction and what was derived from it
+        #: (see ``_Plan.entries``)
+        self.predictions: list[dict[tuple[Any, ...], list[Any]]] = [{} for _ in w.forces]
         self.inventory = np.array([b.inventory for b in w.batteries], dtype=np.int64)
         self.next_launch = np.zeros(len(w.batteries))
         self.frame_index = [0 for _ in w.forces]
@@ -652,7 +648,6 @@ class Engine:
         w = self.world
         bats, keys_e = plan.bats, plan.keys
         T, B = len(keys_e), len(bats)
-        cache = self.pip_cache[force]
         cycle = w.force_cycle_s[force]
         remote_entry = plan.remote.tolist()
         earliest = [self._t_min(t, force, b) for b in bats]
@@ -660,11 +655,11 @@ class Engine:
         due = False
         on_remote = [w.batteries[b].engage_on_remote for b in bats]
         latest_due = [tm + cycle for tm in earliest]
-        for j, key in enumerate(keys_e):
-            by_battery = cache[key]
+        for j, entry in enumerate(plan.entries):
+            by_battery = entry[_E_PIP]
             remote_j = remote_entry[j]
             for col, b in enumerate(bats):
-                _, ok, tl, ti, rp = by_battery[b]
+                ok, tl, ti, rp = by_battery[b]
                 if ok and (on_remote[col] or not remote_j):
                     feasible.append((col, j, tl, ti, rp))
                     due = due or tl <= latest_due[col]
@@ -997,9 +992,10 @@ class _Plan:
     stage: np.ndarray
     bats: list[int]
     #: each entry's prediction ``[made at, grid start, positions, impact time, impact point,
-    #: altitudes (None until an intercept solve needs them)]`` (shared with the cache)
+    #: altitudes, threat value, intercept solutions]`` (shared with the trial's cache; the
+    #: altitudes and value are None until needed, the solutions map battery -> (feasible,
+    #: launch time, earliest intercept time, intercept point); indices ``_E_*``)
     entries: list[list[Any]] = field(default_factory=list)
-    pred_t: list[float] = field(default_factory=list)
     #: each entry's row in this cycle's new predictions (-1: an older prediction)
     fresh: list[int] = field(default_factory=list)
     value: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -1007,7 +1003,8 @@ class _Plan:
     def path(self, j: int, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Entry ``j``'s predicted positions (k, 3) and altitudes (k,) on ``grid`` (NaN
         after the prediction ends; altitudes ``None`` if not yet computed)."""
-        _, c0, path, _, _, alt = self.entries[j]
+        entry = self.entries[j]
+        c0, path, alt = entry[_E_GRID0], entry[_E_PATH], entry[_E_ALT]
         k = grid.size
         off = round((grid[0] - c0) / PREDICTION_STEP_S)
         seg = path[off : off + k]
@@ -1037,7 +1034,8 @@ def command_cycle(t: float, force: int, engines: list[Engine]) -> None:
         plan.engine._commit(t, force, plan)
 
 
-_NO_SOLUTIONS: dict[int, tuple[Any, ...]] = {}
+# fields of a prediction entry (``_Plan.entries``)
+_E_MADE, _E_GRID0, _E_PATH, _E_T_IMPACT, _E_R_IMPACT, _E_ALT, _E_VALUE, _E_PIP = range(8)
 
 
 def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
@@ -1188,7 +1186,7 @@ def _predict_plans(
     """Predicted paths on the common grid starting at ``t`` rounded up to the step, reusing
     each track's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to multiples of
     the step, so older predictions are sliced, not interpolated). Sets ``entries`` (the
-    predictions), ``pred_t`` and ``fresh`` of every plan; returns the grid and this cycle's
+    predictions) and ``fresh`` of every plan; returns the grid and this cycle's
     new paths (on the grid)."""
     step = PREDICTION_STEP_S
     k = round(PREDICTION_HORIZON_S / step) + 1
@@ -1218,11 +1216,12 @@ def _predict_plans(
                 ti_new[row],
                 ri_new[row].copy(),
                 None,
+                None,
+                {},
             ]
     for plan in plans:
         cache = plan.engine.predictions[force]
         plan.entries = [cache[key] for key in plan.keys]
-        plan.pred_t = [e[0] for e in plan.entries]
     return t0 + step * np.arange(k), new
 
 
@@ -1245,11 +1244,11 @@ def _paths_of(
             out[r] = plan.path(j, grid)[0]
     if not altitudes:
         return out, None
-    missing = [plan.entries[j] for plan, j in rows if plan.entries[j][5] is None]
+    missing = [plan.entries[j] for plan, j in rows if plan.entries[j][_E_ALT] is None]
     if missing:
-        alt_new = path_altitudes(np.array([entry[2] for entry in missing]))
+        alt_new = path_altitudes(np.array([entry[_E_PATH] for entry in missing]))
         for entry, alt in zip(missing, alt_new, strict=True):
-            entry[5] = alt
+            entry[_E_ALT] = alt
     return out, np.array([plan.path(j, grid)[1] for plan, j in rows])
 
 
@@ -1263,14 +1262,7 @@ def _value_plans(
 ) -> list[_Plan]:
     """Threat values, re-evaluated only for tracks whose prediction changed; keeps only the
     entries that threaten a defended asset (the plans left with some)."""
-    stale: list[tuple[_Plan, int]] = []
-    for plan in plans:
-        values = plan.engine.threat_values[force]
-        stale.extend(
-            (plan, j)
-            for j, key in enumerate(plan.keys)
-            if values.get(key, (None,))[0] != plan.pred_t[j]
-        )
+    stale = [(plan, j) for plan in plans for j, e in enumerate(plan.entries) if e[_E_VALUE] is None]
     if stale:
         impacts = impact_predictions(
             world.assets,
@@ -1278,23 +1270,14 @@ def _value_plans(
             np.array([plan.P[j] for plan, j in stale]),
             grid,
             _paths_of(stale, grid, new)[0],
-            np.array([plan.entries[j][3] for plan, j in stale]),
-            np.array([plan.entries[j][4] for plan, j in stale]),
+            np.array([plan.entries[j][_E_T_IMPACT] for plan, j in stale]),
+            np.array([plan.entries[j][_E_R_IMPACT] for plan, j in stale]),
         )
         assessment = evaluate_threats(impacts, world.assets, t)
-        for row, (plan, j) in enumerate(stale):
-            plan.engine.threat_values[force][plan.keys[j]] = (
-                plan.pred_t[j],
-                float(assessment.threat_value[row]),
-            )
+        for (plan, j), value in zip(stale, assessment.threat_value.tolist(), strict=True):
+            plan.entries[j][_E_VALUE] = value
     kept = []
-    every = np.array(
-        [
-            v[1]
-            for plan in plans
-            for v in map(plan.engine.threat_values[force].__getitem__, plan.keys)
-        ]
-    )
+    every = np.array([e[_E_VALUE] for plan in plans for e in plan.entries])
     positive = (every > 0).tolist()
     hi = 0
     for plan in plans:
@@ -1313,7 +1296,6 @@ def _value_plans(
         plan.remote, plan.stage = plan.remote[keep], plan.stage[keep]
         plan.value = value[keep]
         plan.entries = [e for e, ok in zip(plan.entries, keep, strict=True) if ok]
-        plan.pred_t = [p for p, ok in zip(plan.pred_t, keep, strict=True) if ok]
         plan.fresh = [f for f, ok in zip(plan.fresh, keep, strict=True) if ok]
         kept.append(plan)
     return kept
@@ -1327,8 +1309,8 @@ def _pip_plans(
     new: np.ndarray,
     plans: list[_Plan],
 ) -> None:
-    """Predicted intercept points of every entry by every battery that may fire, kept in each
-    trial's cache. An entry is solved again (for all batteries of a type) only when its
+    """Predicted intercept points of every entry by every battery that may fire, kept with
+    the entry's prediction. An entry is solved again (for all batteries of a type) only when its
     prediction changed or a cached launch time has slipped before the battery's earliest
     launch; all trials' entries of an interceptor type are solved in one call."""
     for type_name, type_bats in world.force_types[force].items():
@@ -1338,18 +1320,13 @@ def _pip_plans(
             cols = [b for b in plan.bats if world.batteries[b].interceptor.name == type_name]
             if not cols:
                 continue
-            cache = plan.engine.pip_cache[force]
             t_min_type = [plan.engine._t_min(t, force, b) for b in type_bats]
             t_min = dict(zip(type_bats, t_min_type, strict=True))
-            for j, key in enumerate(plan.keys):
-                by_battery = cache.get(key, _NO_SOLUTIONS)
+            for j, entry in enumerate(plan.entries):
+                by_battery = entry[_E_PIP]
                 for b in cols:
                     hit = by_battery.get(b)
-                    if (
-                        hit is None
-                        or hit[0] != plan.pred_t[j]
-                        or (hit[1] and not hit[2] >= t_min[b])
-                    ):
+                    if hit is None or (hit[0] and not hit[1] >= t_min[b]):
                         rows.append((plan, j, cols))
                         t_min_rows.append(t_min_type)
                         break
@@ -1372,15 +1349,10 @@ def _pip_plans(
         feasible, t_launch = sol.feasible.tolist(), sol.t_launch_s.tolist()
         t_earliest, r_int = sol.t_earliest_s.tolist(), sol.r_intercept_ecef
         for row, (plan, j, cols) in enumerate(rows):
-            cache = plan.engine.pip_cache[force]
-            key, pred_t = plan.keys[j], plan.pred_t[j]
-            by_battery = cache.get(key)
-            if by_battery is None:
-                by_battery = cache[key] = {}
+            by_battery = plan.entries[j][_E_PIP]
             for m, b in enumerate(type_bats):
                 if b in cols:
                     by_battery[b] = (
-                        pred_t,
                         feasible[row][m],
                         t_launch[row][m],
                         t_earliest[row][m],
