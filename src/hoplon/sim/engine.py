@@ -1050,9 +1050,8 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
     lanes = []
     for e in engines:
         e.n_commands += 1
-        if not e._n_tracks(force) and not e.remote[force]:
-            if not e.pending[force]:
-                continue  # nothing to share, nothing known
+        if not e.remote[force] and not e.pending[force] and not e._n_tracks(force):
+            continue  # nothing to share, nothing known
         e._share(t, force)
         e._receive(force, t, EventKind.COMMAND_CYCLE)
         tids, x_own, P_own, t_own, _ = e._confirmed(force, MIN_TRACK_UPDATES)
