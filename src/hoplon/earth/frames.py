@@ -161,40 +161,10 @@ def _geodetic_kernel(
     r: FloatArray, a: float, b: float, lat: FloatArray, lon: FloatArray, alt: FloatArray
 ) -> None:  # pragma: no cover - compiled
     """:func:`ecef_to_geodetic` point by point (each point iterates to its own tolerance)."""
-    c2 = a * a - b * b
     for i in range(r.shape[0]):
         x, y, z = r[i, 0], r[i, 1], r[i, 2]
         lon[i] = math.atan2(y, x)
-        p = math.hypot(x, y)
-        if math.isnan(p) or math.isnan(z):  # NaN in, NaN out
-            lat[i] = math.nan
-            alt[i] = math.nan
-            continue
-        az = abs(z)
-        beta = math.atan2(a * az, b * p)
-        if c2 > 0.0:
-            # Bracketed Newton: f(0) = -b|z| <= 0 <= a p = f(pi/2), keep [lo, hi] around a
-            # root and bisect whenever the Newton step leaves the bracket.
-            lo = 0.0
-            hi = 0.5 * math.pi
-            for _ in range(80):
-                sb, cb = math.sin(beta), math.cos(beta)
-                fval = a * p * sb - b * az * cb - c2 * sb * cb
-                fder = a * p * cb + b * az * sb - c2 * (cb * cb - sb * sb)
-                if fval <= 0.0:
-                    lo = beta
-                if fval >= 0.0:
-                    hi = beta
-                new = beta - fval / fder
-                if not (new >= lo and new <= hi):  # also catches nan from fder == 0
-                    new = 0.5 * (lo + hi)
-                delta = abs(new - beta)
-                beta = new
-                if delta < 4e-16:
-                    break
-        sb, cb = math.sin(beta), math.cos(beta)
-        la = math.atan2(a * sb, b * cb)
-        alt[i] = (p - a * cb) * math.cos(la) + (az - b * sb) * math.sin(la)
+        la, alt[i] = _geodetic_point(x, y, z, a, b)
         lat[i] = -la if z < 0.0 else la
 
 
@@ -202,18 +172,25 @@ def _geodetic_kernel(
 def _geodetic_altitude(
     x: float, y: float, z: float, a: float, b: float
 ) -> float:  # pragma: no cover - compiled
-    """The altitude of :func:`_geodetic_kernel` for one point (NaN for a NaN point).
+    """The altitude of :func:`_geodetic_kernel` for one point (NaN for a NaN point), for
+    compiled callers that need the altitude only."""
+    return _geodetic_point(x, y, z, a, b)[1]
 
-    The same arithmetic, step for step, so the result is bit-identical to the kernel's
-    ``alt``; used by compiled callers that need the altitude only (no longitude). Keep the
-    two in step."""
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _geodetic_point(
+    x: float, y: float, z: float, a: float, b: float
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """|Geodetic latitude| [rad] and altitude [m] of one point (NaN, NaN for a NaN point)."""
     c2 = a * a - b * b
     p = math.hypot(x, y)
     if math.isnan(p) or math.isnan(z):  # NaN in, NaN out
-        return math.nan
+        return math.nan, math.nan
     az = abs(z)
     beta = math.atan2(a * az, b * p)
     if c2 > 0.0:
+        # Bracketed Newton: f(0) = -b|z| <= 0 <= a p = f(pi/2), keep [lo, hi] around a
+        # root and bisect whenever the Newton step leaves the bracket.
         lo = 0.0
         hi = 0.5 * math.pi
         for _ in range(80):
@@ -233,7 +210,7 @@ def _geodetic_altitude(
                 break
     sb, cb = math.sin(beta), math.cos(beta)
     la = math.atan2(a * sb, b * cb)
-    return (p - a * cb) * math.cos(la) + (az - b * sb) * math.sin(la)
+    return la, (p - a * cb) * math.cos(la) + (az - b * sb) * math.sin(la)
 
 
 # --------------------------------------------------------------------------------------------
