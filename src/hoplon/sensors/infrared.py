@@ -161,20 +161,7 @@ class InfraredConstellation:
         vis = self.visible(t, r, boosting)  # (n, S)
         det = vis & (rng.random(vis.shape) < self.pd)
         i, j = np.nonzero(det)
-        sat = self.positions_ecef(t[i])  # (m, S, 3)
-        sat = sat[np.arange(i.size), j]
-        u, R = los_measurement(sat, r[i], self.sigma_los_rad, rng)
-        return MeasurementBatch(
-            kind=MeasurementKind.LOS_ECEF,
-            time_s=t[i],
-            z=u,
-            R=R,
-            sensor_position_ecef_m=sat,
-            sensor_id=(self.sensor_id + j).astype(np.int64),
-            owner=np.full(i.size, self.owner, dtype=np.int64),
-            snr_db=np.full(i.size, np.nan),
-            truth_id=tid[i].astype(np.int64),
-        )
+        return _los_reports(self, t, r, tid, i, j, rng.standard_normal((i.size, 2)))
 
     def launch_report(
         self,
@@ -290,10 +277,25 @@ def observe_infrared_lanes(
     i = np.concatenate(rows) if rows else np.empty(0, np.int64)
     j = np.concatenate(cols) if cols else np.empty(0, np.int64)
     normal = np.concatenate(normals) if normals else np.empty((0, 2))
+    batch = _los_reports(c, t, r, tid, i, j, normal)
+    return batch, np.repeat(np.arange(len(rngs)), per_lane)
+
+
+def _los_reports(
+    c: InfraredConstellation,
+    t: FloatArray,
+    r: FloatArray,
+    tid: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    normal: FloatArray,
+) -> MeasurementBatch:
+    """Reports of detections ``(target i, satellite j)`` with the standard normal draws
+    ``normal`` (m, 2) of their noise."""
     sat = c.positions_ecef(t[i])  # (m, S, 3)
     sat = sat[np.arange(i.size), j]
     u, R = _los(sat, r[i], c.sigma_los_rad, normal)
-    batch = MeasurementBatch(
+    return MeasurementBatch(
         kind=MeasurementKind.LOS_ECEF,
         time_s=t[i],
         z=u,
@@ -304,7 +306,6 @@ def observe_infrared_lanes(
         snr_db=np.full(i.size, np.nan),
         truth_id=tid[i].astype(np.int64),
     )
-    return batch, np.repeat(np.arange(len(rngs)), per_lane)
 
 
 def los_measurement(

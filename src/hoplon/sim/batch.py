@@ -348,17 +348,7 @@ class BatchEngine:
             return
         n = len(w.threats)
         for key in np.unique(lanes[lane_det] * n + batch.truth_id):  # by lane, then threat
-            e = self.lanes[int(key) // n]
-            i = int(key) % n
-            if np.isnan(e.warned[layer.force, i]):
-                e.warned[layer.force, i] = t + layer.report_delay_s
-                e.log.add(
-                    t + layer.report_delay_s,
-                    "launch_warning",
-                    force=w.forces[layer.force],
-                    sensor=layer.key,
-                    threat=i,
-                )
+            self.lanes[int(key) // n]._warn(t, layer, int(key) % n)
 
 
 def _drain(e: Engine, key: tuple[float, int], end: float) -> None:

@@ -478,15 +478,19 @@ class Engine:
             t, states[:, :3], boosting, self.rngs["infrared"], truth_id=flying
         )
         for i in np.unique(batch.truth_id):
-            if np.isnan(self.warned[layer.force, i]):
-                self.warned[layer.force, i] = t + layer.report_delay_s
-                self.log.add(
-                    t + layer.report_delay_s,
-                    "launch_warning",
-                    force=w.forces[layer.force],
-                    sensor=layer.key,
-                    threat=int(i),
-                )
+            self._warn(t, layer, int(i))
+
+    def _warn(self, t: float, layer: Any, threat: int) -> None:
+        """Layer ``layer`` saw ``threat`` boosting at ``t``: its first launch warning."""
+        if np.isnan(self.warned[layer.force, threat]):
+            self.warned[layer.force, threat] = t + layer.report_delay_s
+            self.log.add(
+                t + layer.report_delay_s,
+                "launch_warning",
+                force=self.world.forces[layer.force],
+                sensor=layer.key,
+                threat=threat,
+            )
 
     # ------------------------------------------------------------------ network
     def _share(self, t: float, force: int) -> None:
