@@ -44,7 +44,7 @@ from hoplon.sim.engine import (
     tracker_options,
     truth_states,
 )
-from hoplon.sim.events import Event, EventKind, EventQueue
+from hoplon.sim.events import EventKind, EventQueue
 from hoplon.sim.result import RunResult
 from hoplon.sim.world import World
 from hoplon.tracking.lanes import LaneTracker
@@ -372,13 +372,13 @@ class _LaneQueue(EventQueue):
         self._lane = lane
 
     def push(self, time_s: float, kind: EventKind, **data: Any) -> None:
-        ev = Event(float(time_s), int(kind), next(self._counter), kind, data)
-        heapq.heappush(self._heap, ev)
+        super().push(time_s, kind, **data)
+        key = (float(time_s), int(kind))  # the event's (time, priority)
         due = self._due
         k = self._lane
-        if (ev.time_s, ev.priority) < due.head[k]:
-            due.head[k] = (ev.time_s, ev.priority)
-            heapq.heappush(due.heap, (ev.time_s, ev.priority, k))
+        if key < due.head[k]:
+            due.head[k] = key
+            heapq.heappush(due.heap, (key[0], key[1], k))
 
 
 class _DueLanes:
