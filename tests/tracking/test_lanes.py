@@ -639,6 +639,97 @@ def test_site_means_as_numpy():
         assert means[i].tobytes() == moving[starts[i] : starts[i] + c].mean(axis=0).tobytes()
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_site_groups_as_numpy(seed):
+    """_site_groups: np.unique of the tracks' lane groups, each group's first lane and each
+    track's index (as np.unique, np.argmax and np.searchsorted give them)."""
+    rng = np.random.default_rng(seed)
+    lane_group = rng.integers(0, int(rng.integers(1, 5)), int(rng.integers(1, 9)))
+    t_li = np.sort(rng.integers(0, lane_group.size, int(rng.integers(1, 12))))
+    first, t_site = lanes_module._site_groups(lane_group, t_li)
+    groups = np.unique(lane_group[t_li])
+    assert first.tolist() == [int(np.argmax(lane_group == g)) for g in groups]
+    assert t_site.tolist() == np.searchsorted(groups, lane_group[t_li]).tolist()
+
+
+def _random_tracks(rng, n, d, sites):
+    """States around the sites (positions within ~800 km, some right above or far off)
+    and random covariances."""
+    base = sites[rng.integers(0, len(sites), n)]
+    x = np.zeros((n, d))
+    x[:, :3] = base + rng.normal(0, 4e5, (n, 3)) * rng.uniform(0.01, 2.0, (n, 1))
+    x[:, 3:6] = rng.normal(0, 3e3, (n, 3))
+    if d > 6:
+        x[:, 6:] = rng.uniform(1e3, 1e5, (n, d - 6))
+    A = rng.normal(size=(n, d, d)) * rng.uniform(1.0, 3e3, (n, 1, d))
+    P = A @ np.swapaxes(A, -1, -2) + np.eye(d)
+    return x, 0.5 * (P + np.swapaxes(P, -1, -2))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000), d=st.sampled_from([6, 7]))
+def test_rae_innovation_equals_numpy(seed, d):
+    """The one-kernel h(x), H and sym(H P Hᵀ) of RadarRAE equal the numpy formulation
+    (RadarRAE.function, .jacobian, filters.innovation) bit for bit, per site value."""
+    from hoplon.tracking.filters import innovation
+    from hoplon.tracking.models import RadarRAE
+
+    rng = np.random.default_rng(seed)
+    radars = make_radars()
+    sites = np.array([r.position_ecef_m for r in radars])
+    sites[1:] += rng.normal(0, 1.0, (2, 3)) * (rng.random() < 0.5)  # rounding-level moves
+    N = int(rng.integers(1, 40))
+    x, P = _random_tracks(rng, N, d, sites)
+    rows = np.sort(rng.choice(N, int(rng.integers(1, N + 1)), replace=False))
+    n_sites = int(rng.integers(1, 4))
+    t_site = rng.integers(0, n_sites, rows.size)
+    zhat, H, HPHt = lanes_module._rae_innovation(x, P, rows, t_site, sites[:n_sites])
+    for g in range(n_sites):
+        mine = np.flatnonzero(t_site == g)
+        if not mine.size:
+            continue
+        ez, eH, eS = innovation(x[rows[mine]], P[rows[mine]], RadarRAE(), sites[g])
+        np.testing.assert_array_equal(zhat[mine], ez)
+        np.testing.assert_array_equal(H[mine], eH)
+        np.testing.assert_array_equal(HPHt[mine], eS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000), k=st.sampled_from([3, 4]))
+def test_rae_to_ecef_rows_equals_rae_to_ecef(seed, k):
+    """The one-kernel converted measurements equal rae_to_ecef of each block bit for bit
+    (one site for a block, or a site per row)."""
+    from hoplon.tracking.models import _site_rotation, rae_to_ecef
+
+    rng = np.random.default_rng(seed)
+    sites = np.array([r.position_ecef_m for r in make_radars()])
+    m = int(rng.integers(1, 30))
+    z = np.empty((m, k))
+    z[:, 0] = rng.uniform(1e3, 3e6, m)
+    z[:, 1] = rng.uniform(-np.pi, np.pi, m)
+    z[:, 2] = rng.uniform(-0.1, 1.5, m)
+    if k == 4:
+        z[:, 3] = rng.normal(0, 3e3, m)
+    B = rng.normal(size=(m, k, k)) * np.array([30.0, 1e-3, 1e-3, 5.0])[:k]
+    R = B @ np.swapaxes(B, -1, -2)
+    if rng.random() < 0.5:
+        R = np.broadcast_to(np.diag(np.array([30.0, 1e-3, 1e-3, 5.0])[:k] ** 2), (m, k, k)).copy()
+    block = np.sort(rng.integers(0, 4, m))  # blocks of rows
+    site = sites[block % 3].copy()
+    moving = block == 3
+    site[moving] += rng.normal(0, 10.0, (int(moving.sum()), 3))  # a site per row
+    M = np.empty((m, 3, 3))
+    blocks = [np.flatnonzero(block == b) for b in np.unique(block)]
+    for b in blocks:
+        M[b] = _site_rotation(site[b], b.size)
+    pos, cov = lanes_module._rae_to_ecef_rows(z[:, :3], R, M, site)
+    for b in blocks:
+        ep, ec = rae_to_ecef(z[b][:, :3], R[b][:, :3, :3], site[b])
+        np.testing.assert_array_equal(pos[b], ep)
+        np.testing.assert_array_equal(cov[b], ec)
+
+
 # --------------------------------------------------------------------------------- errors
 
 

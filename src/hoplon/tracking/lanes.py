@@ -12,7 +12,9 @@ overhead is paid once for all lanes:
 - per sensor, in ascending id order as each tracker takes them: ``h(x)``, ``H`` and
   ``H P Hᵀ`` of the tracks of the lanes with reports, one call per distinct site value (a
   lane's tracker uses the mean of its reports' sensor positions, which for different
-  report counts can differ by a rounding);
+  report counts can differ by a rounding); for radar range/azimuth/elevation, one numba
+  kernel for every site value (:func:`_rae_innovation`, equal bit for bit to the model's
+  numpy functions);
 - same-lane (track, report) pairs only: reports within ``ρ̂ ± √(4 γ S_ρρ)`` in range
   (outside, ``d² ≥ 4 γ`` since one component's Mahalanobis distance never exceeds the
   whole); ``d² ≤ γ`` decided in closed form where that is certain (1e-6 relative margin),
@@ -28,7 +30,8 @@ overhead is paid once for all lanes:
   :func:`~hoplon.tracking.association.gnn_assign_groups` (``gnn_assign``'s result);
 - one batched Kalman update (``kf_update`` with the ``h(x)`` and ``H`` already computed) of
   every assigned pair of the sensor;
-- initiation: converted measurements of all leftovers at once, ``merge_converted`` replayed
+- initiation: converted measurements of all leftovers at once (one kernel,
+  :func:`_rae_to_ecef_rows`, equal bit for bit to ``rae_to_ecef``), ``merge_converted`` replayed
   for all lanes sensor by sensor, two-point pairing against one flat store of the lanes'
   stored points, with the same per-lane assignment shortcut.
 
@@ -42,6 +45,7 @@ a lane's only row is passed on its own.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,8 +77,9 @@ from hoplon.tracking.models import (
     MeasurementModel,
     RadarRAE,
     TransitionModel,
+    _fma,
+    _site_rotation,
     measurement_model_for,
-    rae_to_ecef,
 )
 from hoplon.tracking.state import TrackSet, TrackStatus
 
@@ -209,6 +214,43 @@ def _segment_means(pos: FloatArray, starts: IntArray, counts: IntArray) -> Float
     return np.stack([pos[s : s + c].mean(axis=0) for s, c in zip(starts, counts, strict=True)])
 
 
+def _site_groups(lane_group: IntArray, t_li: IntArray) -> tuple[IntArray, IntArray]:
+    """The distinct groups ``g`` of the tracks' lanes (``lane_group[t_li]``), ascending as
+    ``np.unique`` gives them: the first lane of each (``np.argmax(lane_group == g)``, over
+    every lane) and each track's index into them."""
+    first = np.empty(t_li.size, dtype=np.int64)
+    t_site = np.empty(t_li.size, dtype=np.int64)
+    n = _site_groups_kernel(lane_group, t_li, first, t_site)
+    return first[:n], t_site
+
+
+@numba.njit(cache=True)
+def _site_groups_kernel(
+    lane_group: IntArray, t_li: IntArray, first: IntArray, t_site: IntArray
+) -> int:  # pragma: no cover - compiled
+    """See :func:`_site_groups`; returns the number of groups (group numbers >= 0)."""
+    top = 0
+    for li in range(lane_group.size):
+        top = max(top, lane_group[li] + 1)
+    used = np.zeros(top, dtype=np.bool_)
+    for t in range(t_li.size):
+        used[lane_group[t_li[t]]] = True
+    first_lane = np.full(top, -1, dtype=np.int64)
+    for li in range(lane_group.size):
+        if first_lane[lane_group[li]] < 0:
+            first_lane[lane_group[li]] = li
+    rank = np.empty(top, dtype=np.int64)
+    n = 0
+    for g in range(top):
+        if used[g]:
+            rank[g] = n
+            first[n] = first_lane[g]
+            n += 1
+    for t in range(t_li.size):
+        t_site[t] = rank[lane_group[t_li[t]]]
+    return n
+
+
 def _value_groups(values: FloatArray) -> list[IntArray]:
     """Indices of the rows of ``values`` (n, k) grouped by equal rows (first-seen order)."""
     rest = np.arange(len(values))
@@ -295,6 +337,7 @@ class LaneTracker:
         self._merge_gate = chi2_gate(MERGE_GATE_PROBABILITY, 3)
         self._gates: dict[int, float] = {}
         self._site_tables: dict[bytes, tuple[FloatArray, IntArray]] = {}
+        self._rotations: dict[bytes, FloatArray] = {}
 
     # ------------------------------------------------------------------------------
     def lane_tracks(self, lane: int) -> TrackSet:
@@ -325,6 +368,8 @@ class LaneTracker:
         """
         t = float(t_s)
         looking = self._check_looking(looking)
+        if not len(scans) and not len(scan_lanes) and not looking[self.lane].any():
+            return  # no reports, and no tracks in the lanes that look: nothing to step
         rep = self._gather(t, scans, scan_lanes, looking)
         has_reports = np.bincount(rep.lane, minlength=self.n_lanes) > 0
         has_tracks = np.bincount(self.lane, minlength=self.n_lanes) > 0
@@ -474,6 +519,17 @@ class LaneTracker:
             table = self._site_tables[key] = (means, group)
         return table[0][counts - 1], table[1][counts - 1]
 
+    def _rotation(self, site: FloatArray) -> FloatArray:
+        """The ECEF->ENU rotation (3, 3) at one site [m, ECEF] as
+        :meth:`RadarRAE.function` takes it (cached per site value)."""
+        key = site.tobytes()
+        M = self._rotations.get(key)
+        if M is None:
+            if len(self._rotations) > 256:
+                self._rotations.clear()
+            M = self._rotations[key] = _site_rotation(site, 1)
+        return M
+
     def _gate(self, k: int) -> float:
         if k not in self._gates:
             self._gates[k] = chi2_gate(self.gate_probability, k)
@@ -536,29 +592,45 @@ class LaneTracker:
             return
         z = rep.z[order]
         R = _Rows(rep.R, order)  # R[i] = rep.R[order[i]], gathered only where needed
-        # (rows are sorted by lane; all of them: use the arrays themselves)
-        x, P = (tr.x, tr.P) if trows.size == len(tr) else (tr.x[trows], tr.P[trows])
+        # (rows are sorted by lane; all of them: use the arrays themselves; the kernels
+        # below read the rows themselves, the others take copies)
+        fused = (
+            self.filter == "ekf"
+            and isinstance(model, RadarRAE)
+            and not model.with_rate
+            and _c_float(tr.x)
+            and _c_float(tr.P)
+        )
+        x, P = (tr.x, tr.P) if fused or trows.size == len(tr) else (tr.x[trows], tr.P[trows])
         # each lane's tracker uses the mean of its reports' sensor positions as the site
         site, lane_group = self._sites(rep.pos[order], r_start, r_count)
-        t_group = lane_group[t_li]
-        groups = np.unique(t_group)  # the site values of the lanes with tracks
-        sites = [site[np.argmax(lane_group == g)] for g in groups.tolist()]
-        t_sets: list[slice | IntArray] = (
-            [slice(None)] if len(groups) == 1 else [np.flatnonzero(t_group == g) for g in groups]
-        )
+        # the site values of the lanes with tracks (ascending group numbers), each from the
+        # first lane of its group, and each track's index into them
+        first, t_site = _site_groups(lane_group, t_li)
+        groups, t_group, sites = lane_group[first], lane_group[t_li], site[first]
         n, k = len(trows), model.dim
-        zhat: FloatArray = np.empty((n, k))
-        H: FloatArray = np.empty((n, k, x.shape[1]))
-        if self.filter == "ekf" and len(groups) == 1:  # as filters.innovation
+        t_sets: list[slice | IntArray] = []
+        if fused:  # as filters.innovation (per site value), in one kernel
+            M = np.stack([self._rotation(s) for s in sites])
+            zhat, H, HPHt = _rae_innovation(tr.x, tr.P, trows, t_site, sites, M)
+        elif self.filter == "ekf" and len(groups) == 1:  # as filters.innovation
             zhat, H = model.function(x, sites[0]), model.jacobian(x, sites[0])
             HPHt = symmetrise(H @ P @ np.swapaxes(H, -1, -2))
-        elif self.filter == "ekf":  # ... per site value
+        else:
+            zhat = np.empty((n, k))
+            H = np.empty((n, k, x.shape[1]))
+            t_sets = (
+                [slice(None)]
+                if len(groups) == 1
+                else [np.flatnonzero(t_group == g) for g in groups]
+            )
+        if not fused and self.filter == "ekf" and len(groups) > 1:  # ... per site value
             for s, ti in zip(sites, t_sets, strict=True):
                 xs = x[ti]
                 zhat[ti] = model.function(xs, s)
                 H[ti] = model.jacobian(xs, s)
             HPHt = symmetrise(H @ P @ np.swapaxes(H, -1, -2))
-        else:
+        elif self.filter == "ukf":
             HPHt = np.empty((n, k, k))
             for s, ti in zip(sites, t_sets, strict=True):
                 rows_g = np.arange(n)[ti]
@@ -830,6 +902,109 @@ def _chunks(n: int, size: int = 512) -> list[slice]:
     """Row blocks for the batched filters (row results do not depend on the blocking;
     blocks keep the temporaries small, which is faster than one large batch)."""
     return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _rae_innovation(
+    x: FloatArray,
+    P: FloatArray,
+    rows: IntArray,
+    t_site: IntArray,
+    sites: FloatArray,
+    M: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Predicted radar measurements ``ẑ = h(x)`` (n, 3) [m, rad, rad], Jacobians ``H``
+    (n, 3, d) and ``sym(H P Hᵀ)`` (n, 3, 3) of the tracks ``rows`` of ``x`` (N, d), ``P``
+    (N, d, d) (C-contiguous float) for :class:`RadarRAE` (no range rate), row ``j`` seen
+    from ``sites[t_site[j]]`` [m, ECEF]; ``M``: the sites' ECEF->ENU rotations as
+    :meth:`RadarRAE.function` computes them (None: computed here).
+
+    Bit for bit what ``RadarRAE().function``, ``RadarRAE().jacobian`` and
+    ``symmetrise(H @ P @ Hᵀ)`` (:func:`~hoplon.tracking.filters.innovation`) give for
+    ``x[rows]``, ``P[rows]`` and each row's site: one numba kernel computes the ENU offset
+    ``d = M (r - s)`` (summed as numpy's ``einsum`` sums three products: ``(p₀ + p₂) + p₁``),
+    ``ρ = |d|``, ``√(e² + n²)``, ``H`` and ``H P Hᵀ`` (the products as numpy's ``@``:
+    fused multiply-add chains); the two ``atan2`` stay numpy calls on the same strided
+    columns as :meth:`RadarRAE.function` (numpy's SIMD ``arctan2`` differs from libm).
+    """
+    n, d = rows.size, x.shape[1]
+    sites_a = np.ascontiguousarray(sites, dtype=float).reshape(-1, 3)
+    if M is None:
+        M = np.stack([_site_rotation(s, 1) for s in sites_a])
+    zhat = np.empty((n, 3))
+    enu = np.empty((n, 3))
+    hyp = np.empty(n)
+    H = np.empty((n, 3, d))
+    HPHt = np.empty((n, 3, 3))
+    _rae_innovation_kernel(
+        x, P, np.ascontiguousarray(rows, dtype=np.int64), t_site, sites_a, M,
+        zhat, enu, hyp, H, HPHt,
+    )  # fmt: skip
+    zhat[:, 1] = np.arctan2(enu[:, 0], enu[:, 1])
+    zhat[:, 2] = np.arctan2(enu[:, 2], hyp)
+    return zhat, H, HPHt
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _rae_innovation_kernel(
+    x: FloatArray,
+    P: FloatArray,
+    rows: IntArray,
+    site_idx: IntArray,
+    sites: FloatArray,
+    M: FloatArray,
+    zhat: FloatArray,
+    enu: FloatArray,
+    hyp: FloatArray,
+    H: FloatArray,
+    HPHt: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    """See :func:`_rae_innovation`: ``zhat[:, 0] = ρ``, ``enu = d``, ``hyp = √(e² + n²)``
+    (``np.hypot``), ``H`` and ``H P Hᵀ``, row by row, each as numpy computes it."""
+    d = x.shape[1]
+    rel = np.empty(3)
+    J = np.empty((3, 3))
+    A = np.empty((3, d))
+    B = np.empty((3, 3))
+    for j in range(rows.size):
+        i, g = rows[j], site_idx[j]
+        for a in range(3):  # r - s
+            rel[a] = x[i, a] - sites[g, a]
+        for a in range(3):  # M (r - s) as einsum sums it
+            enu[j, a] = (M[g, a, 0] * rel[0] + M[g, a, 2] * rel[2]) + M[g, a, 1] * rel[1]
+        e, no, u = enu[j, 0], enu[j, 1], enu[j, 2]
+        zhat[j, 0] = np.sqrt((e * e + no * no) + u * u)  # np.linalg.norm
+        hyp[j] = math.hypot(e, no)
+        # RadarRAE.jacobian
+        h2 = e * e + no * no
+        h = np.sqrt(h2)
+        r2 = h2 + u * u
+        rng = np.sqrt(r2)
+        J[0, 0], J[0, 1], J[0, 2] = e / rng, no / rng, u / rng
+        J[1, 0], J[1, 1], J[1, 2] = no / h2, -e / h2, 0.0
+        J[2, 0], J[2, 1], J[2, 2] = -e * u / (r2 * h), -no * u / (r2 * h), h / r2
+        for a in range(3):  # H = [J M, 0]
+            for b in range(3):
+                s = 0.0
+                for c in range(3):
+                    s = _fma(J[a, c], M[g, c, b], s)
+                H[j, a, b] = s
+            for b in range(3, d):
+                H[j, a, b] = 0.0
+        for a in range(3):  # H P
+            for b in range(d):
+                s = 0.0
+                for c in range(d):
+                    s = _fma(H[j, a, c], P[i, c, b], s)
+                A[a, b] = s
+        for a in range(3):  # (H P) Hᵀ
+            for b in range(3):
+                s = 0.0
+                for c in range(d):
+                    s = _fma(A[a, c], H[j, b, c], s)
+                B[a, b] = s
+        for a in range(3):
+            for b in range(3):
+                HPHt[j, a, b] = 0.5 * (B[a, b] + B[b, a])
 
 
 def _candidate_pairs(
@@ -1289,9 +1464,10 @@ def _clean_pairs_kernel(
 def _convert(rep: _Reports, idx: IntArray) -> tuple[FloatArray, FloatArray]:
     """Converted measurements (ECEF position, covariance) of the reports ``idx``, as each
     lane's tracker converts its batch of one sensor's leftovers with :func:`rae_to_ecef`
-    (rows do not depend on each other for one site)."""
+    (rows do not depend on each other for one site): the rotation of each block as
+    ``rae_to_ecef`` takes it, then every row at once (:func:`_rae_to_ecef_rows`)."""
     sens, lane, site = rep.sensor[idx], rep.lane[idx], rep.pos[idx]
-    pos, cov = np.empty((idx.size, 3)), np.empty((idx.size, 3, 3))
+    M = np.empty((idx.size, 3, 3))
     for s in np.unique(sens).tolist():
         rows = np.flatnonzero(sens == s)
         if np.all(site[rows] == site[rows[0]]):
@@ -1299,9 +1475,79 @@ def _convert(rep: _Reports, idx: IntArray) -> tuple[FloatArray, FloatArray]:
         else:  # the sensor moved within the frame: convert lane by lane, as the trackers do
             blocks = [rows[lane[rows] == v] for v in np.unique(lane[rows]).tolist()]
         for b in blocks:
-            zb, Rb = rep.z[idx[b]], rep.R[idx[b]]
-            pos[b], cov[b] = rae_to_ecef(zb[:, :3], Rb[:, :3, :3], site[b])
-    return pos, cov
+            M[b] = _site_rotation(site[b], b.size)
+    return _rae_to_ecef_rows(rep.z[idx][:, :3], rep.R[idx], M, site)
+
+
+def _rae_to_ecef_rows(
+    z: FloatArray, R: FloatArray, M: FloatArray, site: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`rae_to_ecef` of each row on its own: ``z`` (m, 3) [m, rad, rad], ``R``
+    (m, k, k) (its leading 3 x 3 block), ``M`` (m, 3, 3) the ECEF->ENU rotation of each
+    row's site ``site`` (m, 3) [m, ECEF] as ``rae_to_ecef`` computes it.
+
+    Bit for bit ``rae_to_ecef(z[b], R[b, :3, :3], site[b])`` of any block ``b`` whose
+    rotation is ``M[b]``: the sines and cosines are the same numpy calls on the same
+    (strided) columns, the rest one numba kernel with numpy's order of operations (``Mᵀ d``
+    summed as ``einsum`` sums a transposed operand, in index order; the products as
+    numpy's ``@``: fused multiply-add chains).
+
+    Returns the ECEF positions (m, 3) [m] and covariances (m, 3, 3) [m²].
+    """
+    rho, az, el = z[:, 0], z[:, 1], z[:, 2]
+    ce, se, ca, sa = np.cos(el), np.sin(el), np.cos(az), np.sin(az)
+    m = z.shape[0]
+    r, cov = np.empty((m, 3)), np.empty((m, 3, 3))
+    _rae_to_ecef_kernel(rho, ce, se, ca, sa, R, M, site, r, cov)
+    return r, cov
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _rae_to_ecef_kernel(
+    rho: FloatArray,
+    ce: FloatArray,
+    se: FloatArray,
+    ca: FloatArray,
+    sa: FloatArray,
+    R: FloatArray,
+    M: FloatArray,
+    site: FloatArray,
+    r: FloatArray,
+    cov: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    """See :func:`_rae_to_ecef_rows` (``rae_to_ecef``'s lines, row by row)."""
+    d = np.empty(3)
+    Jd = np.empty((3, 3))
+    J = np.empty((3, 3))
+    JR = np.empty((3, 3))
+    for j in range(rho.shape[0]):
+        rh = rho[j]
+        d[0] = rh * ce[j] * sa[j]
+        d[1] = rh * ce[j] * ca[j]
+        d[2] = rh * se[j]
+        Jd[0, 0], Jd[1, 0], Jd[2, 0] = ce[j] * sa[j], ce[j] * ca[j], se[j]
+        Jd[0, 1], Jd[1, 1], Jd[2, 1] = rh * ce[j] * ca[j], -rh * ce[j] * sa[j], 0.0
+        Jd[0, 2], Jd[1, 2], Jd[2, 2] = -rh * se[j] * sa[j], -rh * se[j] * ca[j], rh * ce[j]
+        for a in range(3):  # s + Mᵀ d
+            r[j, a] = site[j, a] + ((M[j, 0, a] * d[0] + M[j, 1, a] * d[1]) + M[j, 2, a] * d[2])
+        for a in range(3):  # J = Mᵀ Jd
+            for b in range(3):
+                s = 0.0
+                for c in range(3):
+                    s = _fma(M[j, c, a], Jd[c, b], s)
+                J[a, b] = s
+        for a in range(3):  # J R
+            for b in range(3):
+                s = 0.0
+                for c in range(3):
+                    s = _fma(J[a, c], R[j, c, b], s)
+                JR[a, b] = s
+        for a in range(3):  # (J R) Jᵀ
+            for b in range(3):
+                s = 0.0
+                for c in range(3):
+                    s = _fma(JR[a, c], J[b, c], s)
+                cov[j, a, b] = s
 
 
 def _merge(
