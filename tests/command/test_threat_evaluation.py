@@ -345,3 +345,87 @@ def test_evaluate_threats_point_mass_and_no_prediction() -> None:
     ta = evaluate_threats(ImpactPredictions(np.arange(2), lat, lon, cov, np.zeros(2)), assets, 0)
     np.testing.assert_array_equal(ta.p_hit, [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
     np.testing.assert_array_equal(ta.threatened_asset, [1, -1])
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled steps against their numpy formulations (bit for bit)
+# --------------------------------------------------------------------------------------------
+
+
+def test_offsets_kernel_matches_numpy() -> None:
+    """``asset_offsets_en_m``'s kernel (``np.einsum``'s sum order) is the numpy
+    formulation bit for bit, for any number of impacts and assets, near and far."""
+    from hoplon.command.threat_evaluation import _asset_offsets_numpy
+
+    rng = np.random.default_rng(7)
+    for A in (1, 2, 3, 5, 9):
+        a_lat = rng.uniform(-1.5, 1.5, A)
+        a_lon = rng.uniform(-3.2, 3.2, A)
+        for T in (0, 1, 4, 40, 3000):
+            lat = rng.uniform(-np.pi / 2, np.pi / 2, T)
+            lon = rng.uniform(-3.2, 3.2, T)
+            near = rng.random(T) < 0.5  # most impacts near an asset
+            pick = rng.integers(0, A, T)
+            lat[near] = a_lat[pick[near]] + rng.normal(0.0, 1e-3, near.sum())
+            lon[near] = a_lon[pick[near]] + rng.normal(0.0, 1e-3, near.sum())
+            got = asset_offsets_en_m(lat, lon, a_lat, a_lon)
+            np.testing.assert_array_equal(
+                got, _asset_offsets_numpy(lat, lon, a_lat, a_lon), strict=True
+            )
+
+
+def test_isotropic_kernel_matches_numpy() -> None:
+    """``p_impact_in_disc_isotropic`` (compiled element-wise steps) is its numpy
+    formulation bit for bit: wide, near and far discs, point masses, NaN, broadcasting."""
+    from hoplon.command.threat_evaluation import _p_isotropic_numpy
+
+    rng = np.random.default_rng(8)
+    n = 20_000
+    d = rng.normal(0.0, 1.0, (n, 2)) * 10.0 ** rng.uniform(0.0, 6.0, (n, 1))
+    var = 10.0 ** rng.uniform(-2.0, 12.0, n)
+    R = 10.0 ** rng.uniform(1.0, 5.0, n)
+    var[:50] = 0.0
+    var[50:60] = np.nan
+    d[60:70] = np.nan
+    for args in ((d, var, R), (d[:7], var[0], R[:7]), (d[0], var[:9], 1e3), (d[:0], var[:0], 1.0)):
+        got = p_impact_in_disc_isotropic(*args)
+        ref = _p_isotropic_numpy(*args)
+        assert got.shape == ref.shape
+        np.testing.assert_array_equal(got, ref, strict=True)
+
+
+def test_evaluate_threats_matches_numpy_steps() -> None:
+    """``evaluate_threats`` on isotropic rows (the engine's) is the numpy formulation:
+    offsets, closed form, threshold, values at risk and the threatened asset."""
+    from hoplon.command.threat_evaluation import _asset_offsets_numpy, _p_isotropic_numpy
+
+    rng = np.random.default_rng(9)
+    assets = [
+        DefendedAsset("a", 0.52, 0.87, 20e3, 1.0),
+        DefendedAsset("b", 0.44, 0.79, 50e3, 2.0),
+        DefendedAsset("c", 0.58, 1.01, 5e3, 0.0),
+    ]
+    T = 500
+    lat = np.array([a.lat_rad for a in assets])[rng.integers(0, 3, T)] + rng.normal(0, 5e-3, T)
+    lon = np.array([a.lon_rad for a in assets])[rng.integers(0, 3, T)] + rng.normal(0, 5e-3, T)
+    var = 10.0 ** rng.uniform(2.0, 12.0, T)
+    var[:5] = 1e18  # no prediction
+    imp = ImpactPredictions(
+        track_id=np.arange(T),
+        lat_rad=lat,
+        lon_rad=lon,
+        cov_en_m2=np.eye(2) * var[:, None, None],
+        impact_time_s=rng.uniform(0.0, 900.0, T),
+    )
+    got = evaluate_threats(imp, assets, 12.5)
+    d = _asset_offsets_numpy(lat, lon, [a.lat_rad for a in assets], [a.lon_rad for a in assets])
+    p = _p_isotropic_numpy(d, var[:, None], np.array([a.radius_m for a in assets])[None, :])
+    p = np.where(p >= 1e-6, p, 0.0)
+    v = p * np.array([a.value for a in assets])[None, :]
+    np.testing.assert_array_equal(got.p_hit, p, strict=True)
+    np.testing.assert_array_equal(got.value_at_risk, v, strict=True)
+    np.testing.assert_array_equal(
+        got.threatened_asset, np.where(v.max(axis=1) > 0.0, v.argmax(axis=1), -1), strict=True
+    )
+    np.testing.assert_array_equal(got.threat_value, v.sum(axis=1), strict=True)
+    assert (got.threatened_asset >= 0).any() and (got.threatened_asset < 0).any()

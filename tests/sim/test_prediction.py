@@ -280,3 +280,66 @@ def test_geodetic_altitude_is_the_kernels():
     ref = ecef_to_geodetic(r)[2]
     got = np.array([_geodetic_altitude(*p, WGS84.a_m, WGS84.b_m) for p in r])
     np.testing.assert_array_equal(got, ref, strict=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled air-breathing branch and ballistic set-up against their numpy formulations
+# --------------------------------------------------------------------------------------------
+
+
+def test_great_circles_match_numpy_on_many_tracks():
+    """The compiled great circles (libm sin/cos/hypot, numpy's arctan2) give the numpy
+    formulation's paths bit for bit on many air-breathing tracks (~600k points), together
+    with the compiled classification (altitude and speed) on states around the limits."""
+    rng = np.random.default_rng(11)
+    x = _states(rng, 2000, (-50.0, 29_999.0), (10.0, 699.0), (-20.0, 20.0))
+    x[:50, 3:] = rng.normal(0.0, 400.0, (50, 3))  # any direction, some above the speed limit
+    tx = T_NOW - rng.uniform(0.0, 10.0, 2000)
+    from hoplon.sim.prediction import _predict_paths_numpy
+
+    _same(predict_paths(T_NOW, x, tx), _predict_paths_numpy(T_NOW, x, tx))
+    # everywhere on the globe (poles and the date line included)
+    lat = np.concatenate([rng.uniform(-np.pi / 2, np.pi / 2, 300), [np.pi / 2, -np.pi / 2]])
+    lon = np.concatenate([rng.uniform(-np.pi, np.pi, 300), [np.pi, -np.pi]])
+    y = initial_state(
+        lat, lon, rng.uniform(0.0, 2e4, 302), rng.uniform(50.0, 690.0, 302),
+        np.zeros(302), rng.uniform(0.0, 2.0 * np.pi, 302),
+    )[:, :6]  # fmt: skip
+    _same(
+        predict_paths(T_NOW, y, np.full(302, T_NOW)),
+        _predict_paths_numpy(T_NOW, y, np.full(302, T_NOW)),
+    )
+
+
+def test_great_circle_ecef_wraps_as_numpy():
+    """``_great_circle_ecef``'s ``wrap_pi`` (a shortcut inside (-pi, pi), ``fmod`` outside)
+    and ``geodetic_to_ecef`` are numpy's bit for bit, at and beyond +-pi too."""
+    from hoplon.earth.geodesy import wrap_pi
+    from hoplon.sim.prediction import _great_circle_ecef
+
+    rng = np.random.default_rng(12)
+    k = 4000
+    lon = np.concatenate(
+        [
+            rng.uniform(-np.pi, np.pi, k - 8),
+            [np.pi, -np.pi, 0.0, -0.0, np.nextafter(np.pi, 4), np.nextafter(-np.pi, -4)],
+            [7.0, -20.0],
+        ]
+    ).reshape(2, k // 2)
+    lat = rng.uniform(-np.pi / 2, np.pi / 2, k).reshape(2, k // 2)
+    geo = np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 12_345.0]])  # h: below 10 m, above
+    paths = np.empty((2, k // 2, 3))
+    _great_circle_ecef(np.arange(2), geo, lat, lon, WGS84.a_m, WGS84.e2, paths)
+    h = np.maximum(geo[2], 10.0)[:, None] * np.ones_like(lat)
+    np.testing.assert_array_equal(paths, geodetic_to_ecef(lat, wrap_pi(lon), h, WGS84))
+
+
+def test_ballistic_more_than_a_chunk_and_bad_states():
+    """More rows than one chunk of the blocked kernel (the numpy path) and rows that
+    ``propagate`` rejects (non-finite states) behave as the reference."""
+    x, tx = _batch("ballistic", 1030, seed=31)
+    _same(predict_paths(T_NOW, x, tx, altitudes=False)[:4], ref_predict_paths(T_NOW, x, tx)[:4])
+    x, tx = _batch("ballistic", 4, seed=32)
+    x[2, 4] = np.inf
+    with pytest.raises(InputError):
+        predict_paths(T_NOW, x, tx)

@@ -476,3 +476,29 @@ def test_altitude_bounds_of_the_lazy_kernel() -> None:
     for p in ([np.nan, 0.0, 0.0], [0.0, 0.0, np.nan], [np.inf, 0.0, 0.0], [1e200, 0.0, 0.0]):
         assert not _maybe_in_band(*p, a, b, -1e300, 1e300)
     assert not _maybe_in_band(0.0, 0.0, 0.0, a, b, 0.0, 1e6)  # the centre: h = -a
+
+
+def test_wrapper_shortcuts_are_numpys() -> None:
+    """``solve_pip``'s compiled checks and cached set-up give numpy's values: the widest
+    step, finiteness and NaN checks, and the unit site vectors (one cache entry per set of
+    sites, the same array again for the same sites)."""
+    from hoplon.weapons.pip import _all_finite, _any_nan, _max_step, _unit_sites
+
+    rng = np.random.default_rng(4)
+    for k in (2, 3, 301):
+        t = np.cumsum(rng.uniform(1e-3, 10.0, k))
+        assert _max_step(t) == np.max(np.diff(t))
+    x = rng.normal(size=50)
+    assert _all_finite(x) and not _any_nan(x)
+    for bad in (np.inf, -np.inf, np.nan):
+        y = x.copy()
+        y[17] = bad
+        assert not _all_finite(y)
+        assert _any_nan(y) == bool(np.isnan(bad))
+    for _ in range(3):
+        sites = rng.normal(0.0, 6.4e6, (int(rng.integers(1, 4)), 3))
+        u = _unit_sites(sites)
+        np.testing.assert_array_equal(
+            u, sites / np.linalg.norm(sites, axis=-1, keepdims=True), strict=True
+        )
+        assert _unit_sites(sites.copy()) is u

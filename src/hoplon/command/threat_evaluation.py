@@ -36,11 +36,12 @@ import functools
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hoplon.command import _validate
-from hoplon.earth.frames import enu_matrix, geodetic_to_ecef
+from hoplon.earth.frames import WGS84, enu_matrix, geodetic_to_ecef
 from hoplon.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -155,7 +156,26 @@ def asset_offsets_en_m(
 
     The asset's ECEF position (on the ellipsoid) is projected onto the local tangent plane at
     the impact point; exact for the small distances at which ``p_hit`` is not negligible.
+    One-dimensional inputs go through the compiled :func:`_offsets_kernel` (the numpy
+    formulation :func:`_asset_offsets_numpy` bit for bit), others through the latter.
     """
+    lat = np.asarray(lat_rad, dtype=np.float64)
+    lon = np.asarray(lon_rad, dtype=np.float64)
+    a_lat = np.asarray(asset_lat_rad, dtype=np.float64)
+    a_lon = np.asarray(asset_lon_rad, dtype=np.float64)
+    if not (lat.ndim == lon.ndim == a_lat.ndim == a_lon.ndim == 1) or (
+        lat.shape != lon.shape or a_lat.shape != a_lon.shape
+    ):
+        return _asset_offsets_numpy(lat, lon, a_lat, a_lon)
+    d = np.empty((lat.size, a_lat.size, 2))
+    _offsets_kernel(lat, lon, a_lat, a_lon, WGS84.a_m, WGS84.e2, d)
+    return d
+
+
+def _asset_offsets_numpy(
+    lat_rad: ArrayLike, lon_rad: ArrayLike, asset_lat_rad: ArrayLike, asset_lon_rad: ArrayLike
+) -> FloatArray:
+    """:func:`asset_offsets_en_m` as numpy arrays (the reference of the compiled kernel)."""
     lat = np.asarray(lat_rad, dtype=np.float64)
     lon = np.asarray(lon_rad, dtype=np.float64)
     a_lat = np.asarray(asset_lat_rad, float)
@@ -165,6 +185,52 @@ def asset_offsets_en_m(
     )
     M = enu_matrix(lat, lon)  # (T, 3, 3): rows east, north, up
     return np.einsum("tjk,tak->taj", M[:, :2, :], diff)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _ecef_on_ellipsoid(lat: float, lon: float, a: float, e2: float) -> tuple[float, float, float]:
+    """``geodetic_to_ecef(lat, lon, 0)`` [m] of one point (the same arithmetic)."""
+    sl = math.sin(lat)
+    cl = math.cos(lat)
+    n = a / math.sqrt(1.0 - e2 * sl * sl)
+    rho = (n + 0.0) * cl
+    return rho * math.cos(lon), rho * math.sin(lon), (n * (1.0 - e2) + 0.0) * sl
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _offsets_kernel(
+    lat: FloatArray,
+    lon: FloatArray,
+    a_lat: FloatArray,
+    a_lon: FloatArray,
+    a: float,
+    e2: float,
+    d: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    """:func:`asset_offsets_en_m` of impact points ``(lat, lon)`` (T,) [rad] and asset
+    centres ``(a_lat, a_lon)`` (A,) [rad] into ``d`` (T, A, 2) [m]: ``M[:2] (s_a - r_t)``,
+    ``M`` the ECEF-to-ENU rotation at the impact point, with the sums in ``np.einsum``'s
+    order ``(M0 x0 + M2 x2) + M1 x1`` (its two-lane loop), the rest as the numpy forms."""
+    A = a_lat.shape[0]
+    sx = np.empty(A)
+    sy = np.empty(A)
+    sz = np.empty(A)
+    for q in range(A):
+        sx[q], sy[q], sz[q] = _ecef_on_ellipsoid(a_lat[q], a_lon[q], a, e2)
+    for t in range(lat.shape[0]):
+        rx, ry, rz = _ecef_on_ellipsoid(lat[t], lon[t], a, e2)
+        sl = math.sin(lat[t])
+        cl = math.cos(lat[t])
+        so = math.sin(lon[t])
+        co = math.cos(lon[t])
+        e0, e1, ez = -so, co, 0.0  # east row of enu_matrix
+        n0, n1, n2 = -sl * co, -sl * so, cl  # north row
+        for q in range(A):
+            x0 = sx[q] - rx
+            x1 = sy[q] - ry
+            x2 = sz[q] - rz
+            d[t, q, 0] = (e0 * x0 + ez * x2) + e1 * x1
+            d[t, q, 1] = (n0 * x0 + n2 * x2) + n1 * x1
 
 
 @functools.lru_cache(maxsize=8)
@@ -249,6 +315,55 @@ def p_impact_in_disc_isotropic(d_m: ArrayLike, var_m2: ArrayLike, R_m: ArrayLike
     (...) float
         :math:`P(|x - d| \le R)`, :math:`x \sim \mathcal{N}(0, s^2 I)`.
     """
+    d = np.asarray(d_m, dtype=np.float64)
+    var = np.asarray(var_m2, dtype=np.float64)
+    R = np.asarray(R_m, dtype=np.float64)
+    shape = np.broadcast_shapes(d.shape[:-1], var.shape, R.shape)
+    if d.shape[-1:] != (2,):
+        return _p_isotropic_numpy(d, var, R)
+    n = math.prod(shape)
+    p = _p_isotropic(
+        np.broadcast_to(d, (*shape, 2)).reshape(n, 1, 2),
+        np.broadcast_to(var, shape).reshape(n, 1),
+        np.broadcast_to(R, shape).reshape(n, 1),
+    )
+    return p.reshape(shape)
+
+
+def _p_isotropic(d: FloatArray, var: FloatArray, R: FloatArray) -> FloatArray:
+    """:func:`p_impact_in_disc_isotropic` of offsets ``d`` (m, A, 2) [m], variances ``var``
+    (m, A) or (m, 1) [m^2] and radii ``R`` (m, A) or (1, A) [m]: the element-wise steps in
+    the compiled :func:`_isotropic_split`, the special functions in scipy (each value from
+    its own inputs, as :func:`_p_isotropic_numpy` forms it, bit for bit). Returns (m, A)."""
+    from scipy import special
+
+    m, A = d.shape[:2]
+    f, idx, nw, nn = _isotropic_split(
+        np.ascontiguousarray(d),
+        np.ascontiguousarray(var),
+        np.ascontiguousarray(R),
+        _GH_MIN_B,
+        _FAR_SIGMAS,
+    )
+    p, dist, s, a, b, Rf = f
+    if nw:
+        iw = idx[:nw]
+        z2, w = _half_gauss_hermite(32)
+        aw, bw = a[iw][:, None], b[iw][:, None]
+        c = bw * np.sqrt(1.0 - z2 / bw / bw)  # not bw**2: may overflow for a point mass
+        t = ((Rf[iw] - dist[iw]) / s[iw])[:, None]
+        g = special.ndtr(t - z2 / (bw + c)) - special.ndtr(-c - aw)
+        p[iw] = (g * w).sum(axis=-1)  # not g @ w: BLAS results may depend on the batch
+    if nn:
+        inr = idx[nw : nw + nn]
+        p[inr] = special.chndtr(b[inr] ** 2, 2.0, a[inr] ** 2)
+    _clip01(p)
+    return p.reshape(m, A)
+
+
+def _p_isotropic_numpy(d_m: ArrayLike, var_m2: ArrayLike, R_m: ArrayLike) -> FloatArray:
+    """:func:`p_impact_in_disc_isotropic` as numpy arrays (the reference of the compiled
+    steps)."""
     from scipy import special
 
     d = np.asarray(d_m, dtype=np.float64)
@@ -275,6 +390,67 @@ def p_impact_in_disc_isotropic(d_m: ArrayLike, var_m2: ArrayLike, R_m: ArrayLike
     if near.any():
         p[near] = special.chndtr(b[near] ** 2, 2.0, a[near] ** 2)
     return np.clip(p, 0.0, 1.0)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _isotropic_split(
+    d: FloatArray, var: FloatArray, R: FloatArray, min_b: float, far: float
+) -> tuple[FloatArray, IntArray, int, int]:  # pragma: no cover - compiled
+    """The element-wise part of :func:`p_impact_in_disc_isotropic` for (m, A) pairs
+    (``var`` (m, A) or (m, 1), ``R`` (m, A) or (1, A)), flattened row-major into the rows
+    of ``f`` (6, m A): ``p`` (0 where ``a - b > far`` and not ``b >= min_b``, NaN
+    elsewhere), ``dist = hypot(d)`` [m], ``s = sqrt(max(var, 1e-300))`` [m], ``a = dist / s``,
+    ``b = R / s`` [-] and ``R`` [m]; and the flat indices of the wide pairs (``b >= min_b``)
+    then of the near ones (``a - b <= far``), in order, with their counts."""
+    m, A = d.shape[0], d.shape[1]
+    jv = 1 if var.shape[1] > 1 else 0
+    iR = 1 if R.shape[0] > 1 else 0
+    n = m * A
+    f = np.empty((6, n))
+    iw = np.empty(n, dtype=np.int64)
+    inr = np.empty(n, dtype=np.int64)
+    nw = 0
+    nn = 0
+    for i in range(m):
+        for j in range(A):
+            k = i * A + j
+            v = var[i, j * jv]
+            if not (v >= 1e-300 or math.isnan(v)):  # np.maximum(var, 1e-300)
+                v = 1e-300
+            Rk = R[i * iR, j]
+            dk = math.hypot(d[i, j, 0], d[i, j, 1])
+            sk = math.sqrt(v)
+            ak = dk / sk
+            bk = Rk / sk
+            pk = np.nan
+            if bk >= min_b:
+                iw[nw] = k
+                nw += 1
+            elif ak - bk > far:
+                pk = 0.0
+            elif ak - bk <= far:
+                inr[nn] = k
+                nn += 1
+            f[0, k] = pk
+            f[1, k] = dk
+            f[2, k] = sk
+            f[3, k] = ak
+            f[4, k] = bk
+            f[5, k] = Rk
+    iw[nw : nw + nn] = inr[:nn]
+    return f, iw, nw, nn
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _clip01(p: FloatArray) -> None:  # pragma: no cover - compiled
+    """``np.clip(p, 0, 1)`` in place (NaN stays NaN; -0 becomes 0 as in numpy)."""
+    for k in range(p.shape[0]):
+        v = p[k]
+        if not (math.isnan(v) or v > 0.0):
+            v = 0.0
+        if not (math.isnan(v) or v < 1.0):
+            v = 1.0
+        p[k] = v
 
 
 def p_impact_in_disc(
@@ -400,11 +576,13 @@ def evaluate_threats(
         P = np.asarray(impacts.cov_en_m2, dtype=np.float64)
         s2 = P[:, 0, 0]
         iso = (P[:, 0, 1] == 0.0) & (P[:, 1, 0] == 0.0) & (P[:, 1, 1] == s2) & (s2 >= 0.0)
-        p_hit = np.empty((T, A))
-        if iso.any():  # s^2 I: closed form
-            p_hit[iso] = p_impact_in_disc_isotropic(d[iso], s2[iso, None], radius[None, :])
         rest = np.flatnonzero(~iso)
-        if rest.size:
+        if not rest.size:  # every row s^2 I (the engine's): closed form
+            p_hit = _p_isotropic(d, s2.reshape(T, 1), radius.reshape(1, A))
+        else:
+            p_hit = np.empty((T, A))
+            if rest.size < T:  # s^2 I: closed form
+                p_hit[iso] = p_impact_in_disc_isotropic(d[iso], s2[iso, None], radius[None, :])
             # quadrature, grouped by each row's own node count so that a row's result does
             # not depend on the other rows of the batch
             aspect = _aspect(_jittered(P[rest, None], radius[None, :])).max(axis=1)
@@ -414,18 +592,43 @@ def evaluate_threats(
                 p_hit[rows] = p_impact_in_disc(
                     d[rows], P[rows, None], radius[None, :], n_nodes=int(n)
                 )
-        p_hit = np.where(p_hit >= min_p_hit, p_hit, 0.0)
     value = np.array([a.value for a in assets], dtype=np.float64)
-    var = p_hit * value[None, :]
-    if A:
-        threatened = np.where(var.max(axis=1) > 0.0, var.argmax(axis=1), -1)
-    else:
-        threatened = np.full(T, -1)
+    var = np.empty((T, A))
+    threatened = np.empty(T, dtype=np.int64)
+    _at_risk(p_hit, value, float(min_p_hit), var, threatened)
     return ThreatAssessment(
         track_id=np.asarray(impacts.track_id, dtype=np.int64),
         p_hit=p_hit,
         value_at_risk=var,
-        threatened_asset=threatened.astype(np.int64),
+        threatened_asset=threatened,
         threat_value=var.sum(axis=1),
         time_to_go_s=np.asarray(impacts.impact_time_s, dtype=np.float64) - float(now_s),
     )
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _at_risk(
+    p_hit: FloatArray, value: FloatArray, min_p_hit: float, var: FloatArray, threatened: IntArray
+) -> None:  # pragma: no cover - compiled
+    """In place: ``p_hit`` (T, A) set to 0 where not ``>= min_p_hit`` (NaN included); the
+    values at risk ``var = p_hit * value`` (T, A) [-]; ``threatened`` (T,) the first asset of
+    the largest value at risk where that is > 0, else -1 (as ``np.where(var.max(axis=1) > 0,
+    var.argmax(axis=1), -1)``: a row with a NaN value threatens none)."""
+    T, A = p_hit.shape
+    for t in range(T):
+        best = -1
+        top = 0.0
+        nan = False
+        for a in range(A):
+            p = p_hit[t, a]
+            if not p >= min_p_hit:
+                p = 0.0
+            p_hit[t, a] = p
+            v = p * value[a]
+            var[t, a] = v
+            if math.isnan(v):
+                nan = True
+            elif v > top:
+                top = v
+                best = a
+        threatened[t] = -1 if nan else best

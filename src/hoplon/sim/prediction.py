@@ -20,7 +20,14 @@ import numba
 import numpy as np
 
 from hoplon.command.threat_evaluation import DefendedAsset, ImpactPredictions
-from hoplon.earth.frames import WGS84, _geodetic_altitude, ecef_to_geodetic, geodetic_to_ecef
+from hoplon.earth.constants import R_EARTH_MEAN_M
+from hoplon.earth.frames import (
+    WGS84,
+    _geodetic_altitude,
+    _geodetic_point,
+    ecef_to_geodetic,
+    geodetic_to_ecef,
+)
 from hoplon.earth.geodesy import destination
 from hoplon.flight import EarthModel, make_params, propagate
 from hoplon.flight import blocked as _bl
@@ -69,6 +76,35 @@ def predict_paths(
     ``propagate`` calls them); an impacting path ends at its last grid sample (the impact
     itself is off the grid). Air-breathing tracks: a great circle at the track's altitude.
     """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    tx = np.ascontiguousarray(tx, dtype=np.float64)
+    n = len(x)
+    if x.shape != (n, 6) or tx.shape != (n,):
+        return _predict_paths_numpy(t, x, tx, altitudes=altitudes)
+    grid = t + _grid_offsets()
+    paths = np.empty((n, grid.size, 3))
+    t_imp = np.full(n, np.nan)
+    r_imp = np.full((n, 3), np.nan)
+    geo = np.empty((3, n))  # lat [rad], lon [rad], h [m]
+    air = np.empty(n, dtype=np.bool_)
+    _classify(x, WGS84.a_m, WGS84.b_m, AIR_BREATHING_ALT_M, AIR_BREATHING_SPEED_MPS, geo, air)
+    # air-breathing: great circle at the track's altitude and horizontal speed (a noisy
+    # vertical velocity would otherwise fly the prediction into the ground)
+    ia = np.flatnonzero(air)
+    if len(ia):
+        _great_circles(x, tx, ia, geo, grid, paths)
+    bal = np.flatnonzero(~air)
+    if len(bal):
+        _predict_ballistic(t, x, tx, grid, bal, paths, t_imp, r_imp)
+    return grid, paths, t_imp, r_imp, path_altitudes(paths) if altitudes else None
+
+
+def _predict_paths_numpy(
+    t: float, x: np.ndarray, tx: np.ndarray, *, altitudes: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """:func:`predict_paths` with the air-breathing branch as numpy arrays (the reference of
+    the compiled :func:`_classify` and :func:`_great_circles`; also taken for inputs of
+    unexpected shapes, which fail as they always did)."""
     x = np.asarray(x, dtype=np.float64)
     tx = np.asarray(tx, dtype=np.float64)
     n = len(x)
@@ -79,8 +115,6 @@ def predict_paths(
     lat, lon, h = ecef_to_geodetic(x[:, :3], WGS84)
     speed = np.linalg.norm(x[:, 3:6], axis=1)
     air = (h < AIR_BREATHING_ALT_M) & (speed < AIR_BREATHING_SPEED_MPS)
-    # air-breathing: great circle at the track's altitude and horizontal speed (a noisy
-    # vertical velocity would otherwise fly the prediction into the ground)
     ia = np.nonzero(air)[0]
     if len(ia):
         lat, lon, h = lat[ia], lon[ia], h[ia]
@@ -94,8 +128,137 @@ def predict_paths(
         paths[ia] = geodetic_to_ecef(la, lo, hh, WGS84)
     bal = np.nonzero(~air)[0]
     if len(bal):
-        _predict_ballistic(t, x[bal], tx[bal], grid, bal, paths, t_imp, r_imp)
+        _predict_ballistic_numpy(t, x[bal], tx[bal], grid, bal, paths, t_imp, r_imp)
     return grid, paths, t_imp, r_imp, path_altitudes(paths) if altitudes else None
+
+
+@functools.cache
+def _grid_offsets() -> np.ndarray:
+    """The grid's offsets ``j * step`` from its start [s] (built once, read only)."""
+    g = np.arange(0.0, PREDICTION_HORIZON_S + 1e-9, PREDICTION_STEP_S)
+    g.setflags(write=False)
+    return g
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _classify(x, a, b, alt_max, speed_max, geo, air):  # pragma: no cover - compiled
+    """Geodetic latitude, longitude [rad] and altitude [m] of the positions of the states
+    ``x`` (n, 6) into the rows of ``geo`` (3, n) (``ecef_to_geodetic``'s, bit for bit) and
+    ``air`` (n,): altitude below ``alt_max`` [m] and speed ``sqrt((vx^2 + vy^2) + vz^2)``
+    (``np.linalg.norm``'s sum order) below ``speed_max`` [m/s]."""
+    for i in range(x.shape[0]):
+        la, h = _geodetic_point(x[i, 0], x[i, 1], x[i, 2], a, b)
+        geo[0, i] = -la if x[i, 2] < 0.0 else la
+        geo[1, i] = math.atan2(x[i, 1], x[i, 0])
+        geo[2, i] = h
+        v = math.sqrt((x[i, 3] * x[i, 3] + x[i, 4] * x[i, 4]) + x[i, 5] * x[i, 5])
+        air[i] = h < alt_max and v < speed_max
+
+
+def _great_circles(
+    x: np.ndarray,
+    tx: np.ndarray,
+    ia: np.ndarray,
+    geo: np.ndarray,
+    grid: np.ndarray,
+    paths: np.ndarray,
+) -> None:
+    """Rows ``ia`` of ``paths`` (n, k, 3) [m]: the air-breathing tracks' great circles.
+
+    From the state ``x[i]`` (m, m/s) at ``tx[i]`` [s], at geodetic ``geo[:, i]`` (lat, lon
+    [rad], h [m]): the horizontal velocity ``(v_e, v_n)`` [m/s], the azimuth
+    ``atan2(v_e, v_n)`` and the distance ``hypot(v_e, v_n) (t_j - tx)`` [m] along the great
+    circle of the mean Earth radius (``hoplon.earth.geodesy.destination``), at altitude
+    ``max(h, 10 m)`` (``geodetic_to_ecef``). The arithmetic is the numpy formulation's
+    (:func:`_predict_paths_numpy`), compiled; its ``arctan2`` calls stay in numpy (whose
+    SIMD ``arctan2`` differs from libm's in the last bit)."""
+    m, K = len(ia), grid.size
+    ven = np.empty((2, m))
+    _velocity_en(x, ia, geo, ven)
+    az = np.arctan2(ven[0], ven[1])
+    xyz = np.empty((4, m, K))
+    _great_circle_points(tx, ia, geo, az, ven, grid, R_EARTH_MEAN_M, xyz)
+    lat = np.arctan2(xyz[0], xyz[1])
+    lon = np.arctan2(xyz[2], xyz[3])
+    _great_circle_ecef(ia, geo, lat, lon, WGS84.a_m, WGS84.e2, paths)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _velocity_en(x, ia, geo, ven):  # pragma: no cover - compiled
+    """East and north velocity [m/s] of the states ``x[ia]`` at ``geo`` into ``ven`` (2, m):
+    ``v_e = -sin(lon) vx + cos(lon) vy``, ``v_n = -sin(lat) cos(lon) vx - sin(lat) sin(lon)
+    vy + cos(lat) vz``."""
+    for q in range(ia.shape[0]):
+        i = ia[q]
+        lat = geo[0, i]
+        lon = geo[1, i]
+        sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+        vx, vy, vz = x[i, 3], x[i, 4], x[i, 5]
+        ven[0, q] = -so * vx + co * vy
+        ven[1, q] = -sl * co * vx - sl * so * vy + cl * vz
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _great_circle_points(tx, ia, geo, az, ven, grid, radius, xyz):  # pragma: no cover
+    """``destination``'s point before its ``arctan2`` calls: for the start ``geo[:, ia[q]]``,
+    azimuth ``az[q]`` [rad] and distance ``hypot(ven[:, q]) (grid - tx[ia[q]])`` [m] on the
+    sphere of ``radius`` [m], the unit vector ``p2 = cos(d) p1 + sin(d) t`` (``d`` = distance
+    / radius): ``xyz`` (4, m, k) gets ``z2``, ``hypot(x2, y2)``, ``y2``, ``x2``."""
+    for q in range(ia.shape[0]):
+        i = ia[q]
+        p = geo[0, i]
+        lo = geo[1, i]
+        speed = math.hypot(ven[0, q], ven[1, q])
+        t0 = tx[i]
+        sp, cp, so, co = math.sin(p), math.cos(p), math.sin(lo), math.cos(lo)
+        sa, ca = math.sin(az[q]), math.cos(az[q])
+        tx_ = ca * (-sp * co) + sa * (-so)
+        ty = ca * (-sp * so) + sa * co
+        tz = ca * cp
+        for k in range(grid.shape[0]):
+            d = speed * (grid[k] - t0) / radius
+            sd, cd = math.sin(d), math.cos(d)
+            x2 = cd * cp * co + sd * tx_
+            y2 = cd * cp * so + sd * ty
+            xyz[0, q, k] = cd * sp + sd * tz
+            xyz[1, q, k] = math.hypot(x2, y2)
+            xyz[2, q, k] = y2
+            xyz[3, q, k] = x2
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _great_circle_ecef(ia, geo, lat, lon, a, e2, paths):  # pragma: no cover - compiled
+    """Rows ``ia`` of ``paths``: ``geodetic_to_ecef(lat, wrap_pi(lon), max(h, 10))`` [m] of
+    the great-circle points ``lat``, ``lon`` (m, k) [rad] at the start altitudes ``geo[2]``;
+    ``wrap_pi`` as numpy forms it (``np.mod``: ``fmod`` with the sign fixed)."""
+    two_pi = 2.0 * math.pi
+    for q in range(ia.shape[0]):
+        i = ia[q]
+        h = geo[2, i]
+        if not (h >= 10.0 or math.isnan(h)):  # np.maximum(h, 10)
+            h = 10.0
+        for k in range(lat.shape[1]):
+            # wrap_pi
+            v = lon[q, k] + math.pi
+            if 0.0 < v < two_pi:
+                md = v  # fmod(v, 2 pi) = v exactly (arctan2's range: always)
+            else:
+                md = np.fmod(v, two_pi)
+                if md != 0.0:
+                    if md < 0.0:
+                        md += two_pi
+                else:
+                    md = 0.0
+            w = md - math.pi
+            lo = w + two_pi if w <= -math.pi else w
+            # geodetic_to_ecef
+            la = lat[q, k]
+            sl, cl = math.sin(la), math.cos(la)
+            n = a / math.sqrt(1.0 - e2 * sl * sl)
+            rho = (n + h) * cl
+            paths[i, k, 0] = rho * math.cos(lo)
+            paths[i, k, 1] = rho * math.sin(lo)
+            paths[i, k, 2] = (n * (1.0 - e2) + h) * sl
 
 
 def path_altitudes(paths: np.ndarray) -> np.ndarray:
@@ -108,6 +271,124 @@ def path_altitudes(paths: np.ndarray) -> np.ndarray:
 
 
 def _predict_ballistic(
+    t: float,
+    x: np.ndarray,
+    tx: np.ndarray,
+    grid: np.ndarray,
+    rows: np.ndarray,
+    paths: np.ndarray,
+    t_imp: np.ndarray,
+    r_imp: np.ndarray,
+) -> None:
+    """Ballistic rows ``rows`` of ``predict_paths``'s outputs from the states ``x[rows]``
+    (m, m/s) at ``tx[rows]`` [s] (``x`` (n, 6), ``tx`` (n,) C-contiguous).
+
+    What :func:`_predict_ballistic_numpy` does (the same blocked kernels on the same
+    arrays), with its set-up, checks and stores compiled (:func:`_ballistic_inputs`,
+    :func:`_ballistic_store`); batches of more than one chunk of the blocked kernel, and
+    inputs that ``propagate`` rejects (it raises its usual error), go through the former.
+    """
+    n = len(rows)
+    _, env, atm, cdt, row = _flight_inputs()
+    y0 = np.empty((n, 7))
+    params = np.empty((n, N_PARAMS))
+    t0a = np.empty(n)
+    t = float(t)
+    if n > _bl.CHUNK or not _ballistic_inputs(t, x, tx, rows, row, y0, params, t0a):
+        _predict_ballistic_numpy(t, x[rows], tx[rows], grid, rows, paths, t_imp, r_imp)
+        return
+    tend = np.full(n, t)
+    yf, tf, status = np.empty((n, 7)), np.empty(n), np.empty(n, dtype=np.int64)
+    ti, yi = np.empty(n), np.empty((n, 7))
+    ta, ya = np.empty(n), np.empty((n, 7))
+    nsteps = np.zeros(n, dtype=np.int64)
+    t_end = float(grid[-1])
+    # (every row's span is t_end - t)
+    S = math.floor((t_end - t) / PREDICTION_STEP_S + 1e-9) + 2
+    ts, ys = np.empty((n, S)), np.empty((n, S, 7))
+    nsamp = np.zeros(n, dtype=np.int64)
+    yf2, tf2, status2 = np.empty((n, 7)), np.empty(n), np.empty(n, dtype=np.int64)
+    nsteps2 = np.zeros(n, dtype=np.int64)
+    # one chunk of the blocked kernel runs on one thread anyway: skip the pool
+    with _serial(True):
+        # bring every state to now (as in propagate for record=False)
+        _bl.integrate_batch_blocked(
+            y0, params, env, atm, cdt, t0a, tend, 1.0, 0.0, True, _MAX_STEPS,
+            yf, tf, status, ti, yi, ta, ya, nsteps,
+        )  # fmt: skip
+        if not _states_ok(yf):
+            # (never: the kernel ends on the last finite state) propagate raises its error
+            _predict_ballistic_numpy(t, x[rows], tx[rows], grid, rows, paths, t_imp, r_imp)
+            return
+        # then sample on the common grid (recording, as in propagate)
+        _bl.integrate_batch_blocked_record(
+            yf, params, env, atm, cdt, np.full(n, t), np.full(n, t_end),
+            float(PREDICTION_STEP_S), 0.0, True, _MAX_STEPS,
+            ts, ys, nsamp, yf2, tf2, status2, ti, yi, ta, ya, nsteps2,
+        )  # fmt: skip
+    _ballistic_store(t, PREDICTION_STEP_S, rows, status, status2, ti, yi, nsamp, ts, ys,
+                     paths, t_imp, r_imp)  # fmt: skip
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _ballistic_inputs(t, x, tx, rows, row, y0, params, t0a):  # pragma: no cover - compiled
+    """The blocked kernel's inputs for the rows ``rows`` of the states ``x`` (n, 6) at
+    ``tx`` (n,) [s]: ``y0`` (m, 7) (the state and a unit mass), ``params`` (m, p) (the
+    parameter ``row`` on every row) and ``t0a`` (m,) [s]. False (then nothing is to be
+    used) where ``propagate`` would reject them: a non-finite ``t``, state or time, or
+    ``tx > t``."""
+    if not math.isfinite(t):
+        return False
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        if not (math.isfinite(tx[r]) and tx[r] <= t):
+            return False
+        for j in range(6):
+            v = x[r, j]
+            if not math.isfinite(v):
+                return False
+            y0[i, j] = v
+        y0[i, 6] = 1.0
+        params[i, :] = row
+        t0a[i] = tx[r]
+    return True
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _states_ok(y):  # pragma: no cover - compiled
+    """Every state of ``y`` (m, 7) finite with a positive mass (``propagate``'s check)."""
+    for i in range(y.shape[0]):
+        for j in range(7):
+            if not math.isfinite(y[i, j]):
+                return False
+        if not y[i, 6] > 0.0:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _ballistic_store(
+    t, step, rows, status, status2, ti, yi, nsamp, ts, ys, paths, t_imp, r_imp
+):  # pragma: no cover - compiled
+    """Rows ``rows`` of ``t_imp``, ``r_imp`` and ``paths`` from the two blocked runs: alive
+    at ``t`` where the first did not end in an impact (``status``), hit where also the
+    second did (``status2``: its impact time ``ti`` and point ``yi[:, :3]``); the paths
+    from the recorded samples (:func:`_fill_paths`)."""
+    n = rows.shape[0]
+    alive = np.empty(n, dtype=np.bool_)
+    hit = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        alive[i] = status[i] != _ig.STATUS_IMPACT
+        hit[i] = alive[i] and status2[i] == _ig.STATUS_IMPACT
+        if hit[i]:
+            r = rows[i]
+            t_imp[r] = ti[i]
+            for j in range(3):
+                r_imp[r, j] = yi[i, j]
+    _fill_paths(t, step, rows, alive, hit, nsamp, ts, ys, paths)
+
+
+def _predict_ballistic_numpy(
     t: float,
     x: np.ndarray,
     tx: np.ndarray,

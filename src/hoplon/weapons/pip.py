@@ -320,6 +320,79 @@ def _n_iter(t: FloatArray, t_tol_s: float) -> int:
     return max(1, math.ceil(math.log2(max(dt_max / t_tol_s, 2.0))))
 
 
+@numba.njit(cache=True, nogil=True)
+def _max_step(t: FloatArray) -> float:  # pragma: no cover - compiled
+    """``np.max(np.diff(t))`` [s] of finite sample times ``t`` (k >= 2,)."""
+    best = t[1] - t[0]
+    for q in range(2, t.shape[0]):
+        dt = t[q] - t[q - 1]
+        if dt > best:
+            best = dt
+    return best
+
+
+@numba.njit(cache=True, nogil=True)
+def _all_finite(x: FloatArray) -> bool:  # pragma: no cover - compiled
+    """``np.all(np.isfinite(x))`` of a 1-D array."""
+    for v in x:
+        if not math.isfinite(v):
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _any_nan(x: FloatArray) -> bool:  # pragma: no cover - compiled
+    """``np.any(np.isnan(x))`` of a 1-D array."""
+    for v in x:
+        if math.isnan(v):
+            return True
+    return False
+
+
+#: Unit site vectors (b, 3) by the sites' bytes (a campaign's few launchers; bounded).
+_U_SITES: dict[bytes, FloatArray] = {}
+#: The kernel's flyout values and scalar parameters by (table, envelope) identity (the
+#: objects are kept with them, so the identities stay theirs).
+_TABLE_PAR: dict[tuple[int, int], tuple[object, object, FloatArray, FloatArray]] = {}
+
+
+def _unit_sites(sites: FloatArray) -> FloatArray:
+    """``sites / |sites|`` (b, 3), numpy's ``np.linalg.norm`` (cached by value; callers
+    only read it)."""
+    key = sites.tobytes()
+    u = _U_SITES.get(key)
+    if u is None:
+        u = np.ascontiguousarray(sites / np.linalg.norm(sites, axis=-1, keepdims=True))
+        if len(_U_SITES) >= 256:
+            _U_SITES.clear()
+        _U_SITES[key] = u
+    return u
+
+
+def _kernel_table(table: FlyoutTable, env: Envelope) -> tuple[FloatArray, FloatArray]:
+    """The flyout times (nr, na) [s] and the scalar parameters (9,) (see ``_P_*``) of
+    :func:`_pip_pairs_kernel` for ``table`` and ``env`` (built once per pair of objects;
+    tables and envelopes are not changed once built)."""
+    key = (id(table), id(env))
+    hit = _TABLE_PAR.get(key)
+    if hit is not None and hit[0] is table and hit[1] is env:
+        return hit[2], hit[3]
+    rg, hg = table.range_grid_m, table.altitude_grid_m
+    par = np.array(
+        [
+            rg[0], rg[1] - rg[0], hg[0], hg[1] - hg[0],
+            env.max_flyout_time_s, env.min_altitude_m, env.max_altitude_m,
+            env.min_range_m, env.max_range_m,
+        ],
+        dtype=np.float64,
+    )  # fmt: skip
+    values = np.ascontiguousarray(table.time_s, dtype=np.float64)
+    if len(_TABLE_PAR) >= 64:
+        _TABLE_PAR.clear()
+    _TABLE_PAR[key] = (table, env, values, par)
+    return values, par
+
+
 # Scalar parameters of the compiled kernel (flyout grid and envelope), in this order.
 _P_R0, _P_DR, _P_H0, _P_DH, _P_TMAX, _P_HMIN, _P_HMAX, _P_RMIN, _P_RMAX = range(9)
 
@@ -669,24 +742,27 @@ def _prepare(
     minima (m, b) and the path's altitudes (m, k) (None when the path has none and not
     ``altitudes``)."""
     sites = np.atleast_2d(np.asarray(site_ecef, dtype=np.float64))
-    if sites.ndim != 2 or sites.shape[1] != 3 or not np.all(np.isfinite(sites)):
+    if sites.ndim != 2 or sites.shape[1] != 3 or not _all_finite(sites.reshape(-1)):
         raise InputError("site_ecef", f"must be finite with shape (b, 3), got {sites.shape}")
     if not (math.isfinite(t_tol_s) and t_tol_s > 0):
         raise InputError("t_tol_s", f"must be positive, got {t_tol_s}")
     b = sites.shape[0]
-    m = len(path)
+    m = path.r_ecef.shape[0]
     if site_alt_m is None:
         site_alt = ecef_to_geodetic(sites)[2]
     else:
-        site_alt = np.broadcast_to(np.asarray(site_alt_m, dtype=np.float64), (b,))
+        site_alt = np.asarray(site_alt_m, dtype=np.float64)
+        if site_alt.shape != (b,):
+            site_alt = np.broadcast_to(site_alt, (b,))
     tlm = np.asarray(t_launch_min_s, dtype=np.float64)
-    try:
-        tlm = np.broadcast_to(tlm, (m, b))
-    except ValueError:
-        raise InputError(
-            "t_launch_min_s", f"must broadcast to ({m}, {b}), got {tlm.shape}"
-        ) from None
-    if np.any(np.isnan(tlm)):
+    if tlm.shape != (m, b):
+        try:
+            tlm = np.broadcast_to(tlm, (m, b))
+        except ValueError:
+            raise InputError(
+                "t_launch_min_s", f"must broadcast to ({m}, {b}), got {tlm.shape}"
+            ) from None
+    if _any_nan(np.ascontiguousarray(tlm).reshape(-1)):
         raise InputError("t_launch_min_s", "must not be NaN (use inf for 'cannot launch')")
     r = path.r_ecef
     h = path.altitude_m
@@ -737,27 +813,19 @@ def solve_pip(
         path, site_ecef, t_launch_min_s, site_alt_m, t_tol_s, altitudes=False
     )
     t = np.ascontiguousarray(path.t_s)
-    u_site = sites / np.linalg.norm(sites, axis=-1, keepdims=True)
-    rg, hg = table.range_grid_m, table.altitude_grid_m
-    env = envelope
-    par = np.array(
-        [
-            rg[0], rg[1] - rg[0], hg[0], hg[1] - hg[0],
-            env.max_flyout_time_s, env.min_altitude_m, env.max_altitude_m,
-            env.min_range_m, env.max_range_m,
-        ],
-        dtype=np.float64,
-    )  # fmt: skip
+    values, par = _kernel_table(table, envelope)
+    dt_max = _max_step(t)
+    n_iter = max(1, math.ceil(math.log2(max(dt_max / t_tol_s, 2.0))))  # as _n_iter
     feas, t_e, t_l, T_e, T_l, rho_e, h_e, r_e, r_l = _pip_pairs_kernel(
         t,
         np.ascontiguousarray(path.r_ecef),
         np.empty((0, 0)) if h is None else np.ascontiguousarray(h, dtype=np.float64),
-        np.ascontiguousarray(u_site),
+        _unit_sites(sites),
         np.ascontiguousarray(site_alt, dtype=np.float64),
         np.ascontiguousarray(tlm),
-        np.ascontiguousarray(table.time_s, dtype=np.float64),
+        values,
         par,
-        _n_iter(t, t_tol_s),
+        n_iter,
         bool(refine_latest),
         h is None,
         WGS84.a_m,
