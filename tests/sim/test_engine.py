@@ -12,6 +12,7 @@ from hoplon.command.effectiveness import salvo_kill_probability
 from hoplon.scenario import load
 from hoplon.scenario.schema import ScenarioSpec
 from hoplon.sim import Engine, compile_world, run
+from hoplon.sim.sharing import C_ORIGIN, SharedTracks
 from hoplon.weapons.catalogue import get_interceptor
 
 DATA = Path(__file__).with_name("data")
@@ -89,7 +90,7 @@ def test_without_sharing_the_partner_cannot_engage(remote_spec) -> None:
     assert all(len(box) == 0 for box in engine.remote)  # nothing was ever delivered
 
 
-def test_a_withholding_policy_is_never_violated(remote_spec) -> None:
+def test_a_withholding_policy_is_never_violated(remote_spec, monkeypatch) -> None:
     """Green shares only tracks built from green_radar_2 (which sees nothing of the raid):
     Blue must never receive or use a track built from green_radar."""
     spec = _variant(
@@ -97,16 +98,18 @@ def test_a_withholding_policy_is_never_violated(remote_spec) -> None:
     )
     engine = Engine(compile_world(spec), seed=2)
     delivered = []
-    original = engine._deliver
+    original = SharedTracks.deliver
 
-    def spy(recipient, message):
-        delivered.append((recipient, message))
-        original(recipient, message)
+    def spy(self, recipient, rows, keys, idx):
+        for i in idx.tolist():
+            delivered.append((recipient, self.origins[int(rows[i, C_ORIGIN])]))
+        original(self, recipient, rows, keys, idx)
 
-    engine._deliver = spy  # type: ignore[method-assign]
+    monkeypatch.setattr(SharedTracks, "deliver", spy)
     result = engine.run()
-    blue = engine.world.force_index("blue")
-    assert not [m for r, m in delivered if r == blue and "green_radar" in m.origin_sensors]
+    w = engine.world
+    blue, green_radar = w.force_index("blue"), w.sensor_keys.index("green_radar")
+    assert not [ids for r, ids in delivered if r == blue and green_radar in ids]
     assert result.summary["interceptors_by_force"]["blue"] == 0
 
 

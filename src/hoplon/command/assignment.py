@@ -121,6 +121,43 @@ class AssignmentProblem:
         set_(self, "reserve", _vec_count("reserve", self.reserve, B))
         set_(self, "tier", _vec_count("tier", self.tier, B))
 
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        p_kill: FloatArray,
+        threat_value: FloatArray,
+        inventory: IntArray,
+        feasible: BoolArray | None,
+        launch_time_s: FloatArray | None,
+        max_shots_per_pair: IntArray,
+        max_shots_per_threat: IntArray | None,
+        reserve: IntArray,
+        tier: IntArray,
+        fire_channels: IntArray | None = None,
+        max_launches: IntArray | None = None,
+    ) -> AssignmentProblem:
+        """A problem from arrays that already are what the constructor makes of its inputs:
+        float64 ``p_kill`` (B, T) in [0, 1], ``launch_time_s`` (B, T), non-negative
+        ``threat_value`` (T,); bool ``feasible`` (B, T); int64 per-battery fields (B,) and
+        ``max_shots_per_threat`` (T,), every count >= 0. Nothing is checked or copied: for
+        hot paths that build the arrays themselves (the engine's command cycle); a problem
+        from anything else goes through the constructor, which checks every field."""
+        problem = object.__new__(cls)
+        set_ = object.__setattr__
+        set_(problem, "p_kill", p_kill)
+        set_(problem, "threat_value", threat_value)
+        set_(problem, "inventory", inventory)
+        set_(problem, "feasible", feasible)
+        set_(problem, "launch_time_s", launch_time_s)
+        set_(problem, "max_shots_per_pair", max_shots_per_pair)
+        set_(problem, "max_shots_per_threat", max_shots_per_threat)
+        set_(problem, "fire_channels", fire_channels)
+        set_(problem, "max_launches", max_launches)
+        set_(problem, "reserve", reserve)
+        set_(problem, "tier", tier)
+        return problem
+
     @property
     def n_batteries(self) -> int:
         return int(self.p_kill.shape[0])

@@ -106,6 +106,11 @@ class _LaneTracks:
         :func:`hoplon.sim.engine.confirmed_tracks`), cut from one selection for all lanes."""
         return self._batch._lane_confirmed(self._force, self._lane, min_hits)
 
+    def confirmed_lanes(self, trackers: list[_LaneTracks], min_hits: int) -> tuple[Any, ...]:
+        """:meth:`confirmed` of each of ``trackers`` (views of this force in this batch),
+        one after another, and the bounds of each one's part (list)."""
+        return self._batch._lanes_confirmed(self._force, [tr._lane for tr in trackers], min_hits)
+
 
 class BatchEngine:
     """Runs one trial per seed of a compiled :class:`World`, all trials in lockstep.
@@ -146,6 +151,9 @@ class BatchEngine:
             e.killed_s, e.first_detect = self.killed[k], self.first_detect[k]
         self.rcs = np.array([th.rcs_m2 for th in w.threats], dtype=float)
         self.burnout = np.array([th.burnout_s for th in w.threats], dtype=float)
+        #: per sensor: each lane's random stream of it
+        self._sensor_rngs = [list(gens) for gens in zip(*(e.rngs["sensors"] for e in lanes))]
+        self._truth_memo: tuple[Any, np.ndarray, np.ndarray] | None = None
         self.trackers = [
             LaneTracker(L, **tracker_options(w.spec), owner=f) for f in range(len(w.forces))
         ]
@@ -256,7 +264,25 @@ class BatchEngine:
         lo, hi = cut[lane], cut[lane + 1]
         return ids[lo:hi], x[lo:hi], P[lo:hi], ts[lo:hi], sensors[lo:hi]
 
+    def _lanes_confirmed(self, force: int, lanes: list[int], min_hits: int) -> tuple[Any, ...]:
+        """Lanes ``lanes``' parts of :func:`~hoplon.sim.engine.confirmed_tracks` of all
+        lanes' tracks of ``force``, one after another, and the bounds of each lane's part."""
+        self._lane_confirmed(force, 0, min_hits)  # (the selection, made once per frame)
+        ids, x, P, ts, sensors, cut = self._views[force][("confirmed", min_hits)]
+        if lanes == list(range(len(self.lanes))):
+            return ids, x, P, ts, sensors, cut
+        rows = [i for k in lanes for i in range(cut[k], cut[k + 1])]
+        bounds = np.cumsum([0] + [cut[k + 1] - cut[k] for k in lanes]).tolist()
+        idx = np.array(rows, dtype=np.int64)
+        return [ids[i] for i in rows], x[idx], P[idx], ts[idx], [sensors[i] for i in rows], bounds
+
     # -------------------------------------------------------------------------- dwells
+    def _flying(self, t: float, act: np.ndarray) -> np.ndarray:
+        """(A, n): whether each threat is in flight and alive at ``t`` in lanes ``act``."""
+        if len(act) == len(self.lanes):  # every lane (act is sorted): no copies
+            return (self.launch <= t) & (t < self.impact) & (self.killed > t)
+        return (self.launch[act] <= t) & (t < self.impact[act]) & (self.killed[act] > t)
+
     def _truth(self, t: float, lane: np.ndarray, threat: np.ndarray) -> np.ndarray:
         """True states (m, 7) of ``threat[j]`` in ``lane[j]`` at ``t``."""
         return truth_states(self.world, t, self.launch[lane, threat], threat)
@@ -268,15 +294,22 @@ class BatchEngine:
         period = w.frame_period_s[force]
         frame = self.frame_index[force]
         self.frame_index[force] += 1
-        flying = (self.launch[act] <= t) & (t < self.impact[act]) & (self.killed[act] > t)  # (A, n)
+        flying = self._flying(t, act)  # (A, n)
         row_lane, row_threat = np.nonzero(flying)  # lane-major: each lane's flying order
         counts = flying.sum(axis=1)
         scans = []
         scan_lanes = []
         if row_lane.size:
-            states = self._truth(t, act[row_lane], row_threat)
-            r = states[:, :3]
-            near_alt = _approximate_altitude(r)
+            # forces whose frames fall at the same time see the same truth: kept for them
+            key = (t, act.tobytes(), flying.tobytes())
+            memo = self._truth_memo
+            if memo is not None and memo[0] == key:
+                r, near_alt = memo[1], memo[2]
+            else:
+                r = self._truth(t, act[row_lane], row_threat)[:, :3]
+                near_alt = _approximate_altitude(r)
+                self._truth_memo = (key, r, near_alt)
+            horizons: dict[float, np.ndarray] = {}
             for site in w.radars:
                 if site.force != force:
                     continue
@@ -286,7 +319,7 @@ class BatchEngine:
                 if site.radar.false_alarms:
                     look = counts > 0
                 else:
-                    seen = _may_see_rows(site, r, near_alt)
+                    seen = _may_see_rows(site, r, near_alt, horizons)
                     look = np.bincount(row_lane, weights=seen, minlength=len(act)) > 0
                 sel = np.nonzero(look)[0]
                 if not len(sel):
@@ -299,7 +332,7 @@ class BatchEngine:
                     r[rows],
                     self.rcs[row_threat[rows]],
                     np.concatenate([[0], np.cumsum(counts[sel])]),
-                    [lanes[act[k]].rngs["sensors"][sid] for k in sel],
+                    [self._sensor_rngs[sid][k] for k in act[sel].tolist()],
                     row_threat[rows],
                 )
                 if not len(batch):
@@ -326,8 +359,9 @@ class BatchEngine:
         own ``infrared`` stream for all its flying threats."""
         w = self.world
         layer = w.infrared[k_ir]
-        flying = (self.launch[act] <= t) & (t < self.impact[act]) & (self.killed[act] > t)  # (A, n)
-        boosting = flying & (t - self.launch[act] < self.burnout)
+        flying = self._flying(t, act)  # (A, n)
+        launch = self.launch if len(act) == len(self.lanes) else self.launch[act]
+        boosting = flying & (t - launch < self.burnout)
         look = np.nonzero(boosting.any(axis=1))[0]
         if not len(look):
             return
@@ -355,8 +389,9 @@ def _drain(e: Engine, key: tuple[float, int], end: float) -> None:
     """Run lane ``e``'s own events that come before ``key`` (time, priority)."""
     heap = e.queue._heap
     handlers = e.handlers
-    while heap and (heap[0].time_s, heap[0].priority) < key and heap[0].time_s <= end:
-        ev = heapq.heappop(heap)
+    pop = heapq.heappop
+    while heap and heap[0][:2] < key and heap[0][0] <= end:  # (an Event is a tuple)
+        ev = pop(heap)
         handlers[ev.kind](ev.time_s, **ev.data)
 
 

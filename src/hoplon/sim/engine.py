@@ -68,10 +68,21 @@ from hoplon.sim.prediction import (
     PREDICTION_HORIZON_S,
     PREDICTION_STEP_S,
     impact_predictions,
-    path_altitudes,
     predict_paths,
 )
 from hoplon.sim.result import RunResult
+from hoplon.sim.sharing import (
+    C_ARRIVAL,
+    C_ORIGIN,
+    C_P,
+    C_TIME,
+    C_X,
+    LANE_SHIFT,
+    SENDER_SHIFT,
+    TRACK_MASK,
+    SharedTracks,
+    track_keys,
+)
 from hoplon.sim.world import World, compile_world
 from hoplon.tracking.deletion import Deleter
 from hoplon.tracking.initiation import MofN
@@ -130,6 +141,8 @@ class _Shot:
     aim: np.ndarray | None = None
     planned_s: float = 0.0
     command: int = 0
+    #: latitude, longitude [deg] and altitude [m] of ``aim`` (set with it at the intercept)
+    aim_lla: tuple[float, float, float] | None = None
 
 
 class Report(NamedTuple):
@@ -279,14 +292,16 @@ class Engine:
         self.queue = EventQueue()
         self.shots: list[_Shot] = []
         self.engagements: list[dict[tuple[Any, ...], _Engagement]] = [{} for _ in w.forces]
-        self.remote: list[dict[Any, Report]] = [{} for _ in w.forces]
-        #: Shared tracks on their way to each force: (arrival, seq, command no., report).
-        self.pending: list[list[tuple[float, int, int, Report]]] = [[] for _ in w.forces]
-        self.n_sent = 0
+        #: Shared tracks on their way to each force and the newest delivered of each
+        #: track: this trial's lane of a store of the trials whose command cycles run
+        #: together (see :mod:`hoplon.sim.sharing`), set on first use.
+        self.net: SharedTracks | None = None
+        self.lane = 0
         self.n_commands = 0
-        #: per force: picture entry -> its latest prediction and what was derived from it
-        #: (see ``_Plan.entries``)
-        self.predictions: list[dict[tuple[Any, ...], list[Any]]] = [{} for _ in w.forces]
+        #: per force: picture entry -> its slot in the force's prediction table (``_Table``)
+        self.predictions: list[dict[tuple[Any, ...], int]] = [{} for _ in w.forces]
+        self._block: _Block | None = None  # set by the first command cycle
+        self._row = 0
         self.inventory = np.array([b.inventory for b in w.batteries], dtype=np.int64)
         self.next_launch = np.zeros(len(w.batteries))
         self.frame_index = [0 for _ in w.forces]
@@ -379,36 +394,29 @@ class Engine:
 
     # ------------------------------------------------------------------ truth events
     def _on_launch(self, t: float, threat: int) -> None:
-        th = self.world.threats[threat]
-        lat, lon, _ = _lla(th.trajectory.y[0, :3])
+        lat_deg, lon_deg = _points(self.world).launch[threat]
         self.log.add(
             t,
             "threat_launch",
             threat=threat,
-            lat_deg=math.degrees(lat),
-            lon_deg=math.degrees(lon),
+            lat_deg=lat_deg,
+            lon_deg=lon_deg,
             alt_m=0.0,
-            detail=th.type,
+            detail=self.world.threats[threat].type,
         )
 
     def _on_impact(self, t: float, threat: int) -> None:
         if self.killed_s[threat] <= t:
             return
-        th = self.world.threats[threat]
-        lat, lon, alt = _lla(th.trajectory.y[-1, :3])
-        hit = [
-            a.name
-            for a in self.world.assets
-            if _ground_distance(lat, lon, a.lat_rad, a.lon_rad) <= a.radius_m
-        ]
+        lat_deg, lon_deg, alt, hit = _points(self.world).impact[threat]
         self.log.add(
             t,
             "impact",
             threat=threat,
-            lat_deg=math.degrees(lat),
-            lon_deg=math.degrees(lon),
+            lat_deg=lat_deg,
+            lon_deg=lon_deg,
             alt_m=alt,
-            detail=",".join(hit) or None,
+            detail=hit,
         )
 
     # ------------------------------------------------------------------ perception
@@ -495,35 +503,7 @@ class Engine:
     # ------------------------------------------------------------------ network
     def _share(self, t: float, force: int) -> None:
         """Send the force's confirmed tracks to the partners its policy allows."""
-        w = self.world
-        # copies: what was sent does not change with the tracks
-        tids, xs, Ps, times, sensors = self._confirmed(force, 0)
-        if not tids:
-            return
-        name = w.forces[force]
-        routes_of = w.share_routes
-        pending, local = self.pending, self.local
-        n_sent, n_commands = self.n_sent, self.n_commands
-        for tid, ts, ids, x, P in zip(
-            tids, times.tolist(), sensors, list(xs), list(Ps), strict=True
-        ):
-            hit = routes_of.get((force, ids))
-            if hit is None:
-                hit = routes_of[(force, ids)] = self._share_routes(force, ids)
-            origin, routes = hit
-            report = Report((name, tid), ts, origin, (x, P))
-            if routes is None:  # a lossy link: draw each delivery
-                self.n_sent = n_sent
-                self._share_lossy(name, report)
-                n_sent = self.n_sent
-                continue
-            for r, latency in routes:
-                if r in local:
-                    pending[r].append((ts + latency, n_sent, n_commands, report))
-                    n_sent += 1
-                else:
-                    self._outbox_track(w.forces[r], ts + latency, name, report)
-        self.n_sent = n_sent
+        _share_lanes(t, force, [self])
 
     def _n_tracks(self, force: int) -> int:
         """How many tracks ``force``'s tracker holds."""
@@ -585,10 +565,45 @@ class Engine:
             }
         )
 
+    def _shared(self) -> SharedTracks:
+        """This trial's shared-track store (a store of its own, unless a command cycle has
+        bound it to one of the trials it runs together, see ``_plan_cycle``)."""
+        if self.net is None:
+            _bind_shared([self])
+        return self.net  # type: ignore[return-value]
+
     def _send(self, recipient: int, arrival_s: float, report: Report) -> None:
         """Put a shared track on its way to ``recipient`` (it arrives at ``arrival_s``)."""
-        self.pending[recipient].append((arrival_s, self.n_sent, self.n_commands, report))
-        self.n_sent += 1
+        w = self.world
+        net = self._shared()
+        sender, tid = report.track_id
+        x, P = report.payload
+        keys = w.sensor_keys
+        ids = frozenset(keys.index(k) for k in report.origin_sensors)
+        R = net.rows(
+            np.array([report.time_s], dtype=float), x[None], P[None], self.n_commands, [ids]
+        )
+        R[0, C_ARRIVAL] = arrival_s
+        net.send(recipient, R, track_keys(self.lane, w.force_index(sender), int(tid))[None])
+
+    @property
+    def remote(self) -> list[dict[tuple[Any, ...], Report]]:
+        """What each force holds of its partners' tracks in this trial: track id (sender,
+        id) -> :class:`Report` (copies; the shared tracks live in ``self.net``)."""
+        w = self.world
+        out: list[dict[tuple[Any, ...], Report]] = []
+        net = self._shared()
+        for f in range(len(w.forces)):
+            R, K = net.lane_rows(f, self.lane)
+            box = {}
+            for row, k in zip(R, K.tolist(), strict=True):
+                tid = (w.forces[(k >> SENDER_SHIFT) & 0xFF], k & TRACK_MASK)
+                ids = net.origins[int(row[C_ORIGIN])]
+                origin = frozenset(w.sensor_keys[i] for i in ids)
+                x, P = row[C_X : C_X + 6].copy(), row[C_P:].reshape(6, 6).copy()
+                box[tid] = Report(tid, float(row[C_TIME]), origin, (x, P))
+            out.append(box)
+        return out
 
     def _receive(self, recipient: int, t: float, kind: EventKind) -> None:
         """Deliver to ``recipient`` what has arrived before an event ``kind`` at ``t``.
@@ -598,39 +613,11 @@ class Engine:
         :class:`EventKind`); a delivery that would arrive when the trial has nothing left to
         see or decide is dropped, as the engine drops such events.
         """
-        pending = self.pending[recipient]
-        if not pending:
-            return
-        # (arrival, TRACK_DELIVERY) comes before (t, kind)
-        if _DELIVERY < int(kind):
-            due = [p for p in pending if p[0] <= t]
-            if not due:
-                return
-            rest = [p for p in pending if not p[0] <= t] if len(due) < len(pending) else []
-        else:
-            due = [p for p in pending if p[0] < t]
-            if not due:
-                return
-            rest = [p for p in pending if not p[0] < t] if len(due) < len(pending) else []
-        self.pending[recipient] = rest
-        # arrival order, then sending order ((arrival, n_sent) is unique: the reports
-        # themselves are never compared)
-        due.sort()
-        last = self.last_activity
-        deliver = self._deliver
-        for arrival, _, sent_in, report in due:
-            if arrival > last and not any(
-                s.intercept_s >= arrival and (s.command <= sent_in or s.planned_s < arrival)
-                for s in self.shots
-            ):
-                continue  # the shots existing when it arrives are the ones that count
-            deliver(recipient, report)
-
-    def _deliver(self, recipient: int, report: Report) -> None:
-        box = self.remote[recipient]
-        old = box.get(report.track_id)
-        if old is None or report.time_s >= old.time_s:
-            box[report.track_id] = report
+        net = self.net
+        if net is not None and net.pending[recipient]:
+            # (arrival, TRACK_DELIVERY) comes before (t, kind)
+            lane = self.lane if net.n_lanes > 1 else None
+            net.receive(recipient, t, _DELIVERY < int(kind), lane)
 
     # ------------------------------------------------------------------ decision
     def _stage_shots(self, stage: int) -> int:
@@ -647,62 +634,54 @@ class Engine:
         self.queue.push(t + self.world.force_cycle_s[force], EventKind.COMMAND_CYCLE, force=force)
         command_cycle(t, force, [self])
 
-    def _commit(self, t: float, force: int, plan: _Plan) -> None:
-        """Last step of a command cycle: assign batteries and commit the shots due now."""
+    def _commit(
+        self,
+        t: float,
+        force: int,
+        *,
+        bats: list[int],
+        keys: list[tuple[Any, ...]],
+        p: np.ndarray,
+        t_launch: np.ndarray,
+        t_int: np.ndarray,
+        r_pip: np.ndarray,
+        earliest_launch: np.ndarray,
+        value: np.ndarray,
+        stage: np.ndarray,
+        is_remote: np.ndarray,
+    ) -> None:
+        """Last step of a command cycle with a shot due: assign the batteries ``bats`` that
+        may fire to the picture entries ``keys`` and commit the shots due now.
+
+        ``p``, ``t_launch`` [s], ``t_int`` [s] and ``r_pip`` [m] are per battery and entry
+        (0 / NaN where the pair is infeasible); ``earliest_launch`` [s] per battery; the
+        entries' threat values, doctrine stages and whether each is a remote track."""
         w = self.world
-        bats, keys_e = plan.bats, plan.keys
-        T, B = len(keys_e), len(bats)
         cycle = w.force_cycle_s[force]
-        remote_entry = plan.remote.tolist()
-        earliest = [self._t_min(t, force, b) for b in bats]
-        feasible = []  # (col, j, launch, intercept, point) of the pairs that may fire
-        due = False
-        on_remote = [w.batteries[b].engage_on_remote for b in bats]
-        latest_due = [tm + cycle for tm in earliest]
-        for j, entry in enumerate(plan.entries):
-            by_battery = entry[_E_PIP]
-            remote_j = remote_entry[j]
-            for col, b in enumerate(bats):
-                ok, tl, ti, rp = by_battery[b]
-                if ok and (on_remote[col] or not remote_j):
-                    feasible.append((col, j, tl, ti, rp))
-                    due = due or tl <= latest_due[col]
-        if not due:
-            return  # no shot could be committed this cycle, whatever the assignment
-        p = np.zeros((B, T))
-        t_launch = np.full((B, T), np.nan)
-        t_int = np.full((B, T), np.nan)
-        r_pip = np.full((B, T, 3), np.nan)
-        earliest_launch = np.array(earliest)
-        pk = [
-            w.batteries[b].interceptor.p_kill * w.batteries[b].interceptor.reliability for b in bats
-        ]
-        for col, j, tl, ti, rp in feasible:
-            p[col, j] = pk[col]
-            t_launch[col, j], t_int[col, j] = tl, ti
-            r_pip[col, j] = rp
-        shots_per_threat = np.array([self._stage_shots(s) for s in plan.stage])
-        problem = AssignmentProblem(
+        shots_per_threat = np.array([self._stage_shots(s) for s in stage.tolist()], dtype=np.int64)
+        B = len(bats)
+        # (the arrays are built here as the constructor would make them: no checks needed)
+        problem = AssignmentProblem.from_arrays(
             p_kill=p,
-            threat_value=plan.value,
+            threat_value=value,
             inventory=self.inventory[bats],
             feasible=np.isfinite(t_launch),
             launch_time_s=t_launch,
-            max_shots_per_pair=int(max(shots_per_threat.max(), 1)),
+            max_shots_per_pair=np.full(B, max(int(shots_per_threat.max()), 1), dtype=np.int64),
             max_shots_per_threat=shots_per_threat,
-            reserve=w.spec.command.reserve,
-            tier=np.array([w.batteries[b].tier for b in bats]),
+            reserve=np.full(B, w.spec.command.reserve, dtype=np.int64),
+            tier=self._tiers(bats),
         )
         assignment = self.assigner.assign(problem)
         eng = self.engagements[force]
         for col, j, n, _ in assignment.rows():
-            if n <= 0 or not t_launch[col, j] <= earliest_launch[col] + w.force_cycle_s[force]:
+            if n <= 0 or not t_launch[col, j] <= earliest_launch[col] + cycle:
                 continue  # planned, not yet committed: re-planned next cycle on a newer track
             b = bats[col]
             bat = w.batteries[b]
-            key = keys_e[j]
-            st = int(plan.stage[j])
-            remote = bool(plan.remote[j])
+            key = keys[j]
+            st = int(stage[j])
+            remote = bool(is_remote[j])
             e = eng.get(key)
             if e is None:
                 e = _Engagement(key=key, force=force, stage=st, status="in_flight")
@@ -743,11 +722,9 @@ class Engine:
                 self.queue.push(tl, EventKind.INTERCEPTOR_LAUNCH, shot=shot.index)
                 self.queue.push(shot.intercept_s, EventKind.INTERCEPT, shot=shot.index)
 
-    def _t_min(self, t: float, force: int, b: int) -> float:
-        """Earliest launch of battery ``b`` planned at ``t`` [s]."""
-        w = self.world
-        itype = w.batteries[b].interceptor
-        return max(t + w.force_reaction_s[force] + itype.reaction_time_s, self.next_launch[b])
+    def _tiers(self, bats: list[int]) -> np.ndarray:
+        """Defence tiers (int64) of batteries ``bats``."""
+        return np.array([self.world.batteries[b].tier for b in bats], dtype=np.int64)
 
     def _on_interceptor_launch(self, t: float, shot: int) -> None:
         s = self.shots[shot]
@@ -769,8 +746,10 @@ class Engine:
         aim = self._updated_aim(t, s)
         s.aim = aim
         la, lo, al = ecef_to_geodetic(aim, WGS84)
+        s.aim_lla = (math.degrees(float(la)), math.degrees(float(lo)), float(al))
         if len(flying):
-            states = self._truth_states(t, flying)
+            # (not kept for the dwells: an intercept rarely falls on a frame time)
+            states = self._truth_states_uncached(t, flying)
             d = np.linalg.norm(states[:, :3] - aim, axis=1)
             j = int(np.argmin(d))
             s.miss_m = float(d[j])  # to the nearest threat, met or not
@@ -800,9 +779,9 @@ class Engine:
             shot=shot,
             threat=s.threat if s.threat >= 0 else None,
             track=str(s.key),
-            lat_deg=math.degrees(float(la)),
-            lon_deg=math.degrees(float(lo)),
-            alt_m=float(al),
+            lat_deg=s.aim_lla[0],
+            lon_deg=s.aim_lla[1],
+            alt_m=s.aim_lla[2],
             detail=f"miss distance {s.miss_m:.0f} m",
         )
         if s.threat >= 0 and np.isnan(self.first_engaged[s.force, s.threat]):
@@ -827,10 +806,14 @@ class Engine:
             x = tracks.x[j, :6]
             mine = s.key[0] == "own" and int(tracks.track_id[j]) == s.key[2]
             estimates.append((mine, x[:3] + x[3:6] * (t - float(tracks.time_s[j]))))
-        for tid, msg in self.remote[s.force].items():
-            x = msg.payload[0]
-            mine = s.key[0] == "remote" and tuple(s.key[1:]) == tuple(tid)
-            estimates.append((mine, x[:3] + x[3:6] * (t - msg.time_s)))
+        R, K = self._shared().lane_rows(s.force, self.lane)
+        if len(K):
+            names = self.world.forces
+            want = tuple(s.key[1:]) if s.key[0] == "remote" else None
+            for row, k in zip(R, K.tolist(), strict=True):
+                x = row[C_X : C_X + 6]
+                mine = want == (names[(k >> SENDER_SHIFT) & 0xFF], k & TRACK_MASK)
+                estimates.append((mine, x[:3] + x[3:6] * (t - float(row[C_TIME]))))
         own = [p for mine, p in estimates if mine]
         if own:
             aim = own[0]
@@ -862,102 +845,112 @@ class Engine:
 
     # ------------------------------------------------------------------ results
     def _result(self) -> RunResult:
+        """The trial's :class:`RunResult`; its tables are built column by column (the
+        frames equal those of the rows as dicts, which the tests build as the reference)."""
         import pandas as pd
 
         w = self.world
         end = w.spec.duration
-        rows = []
-        for i, th in enumerate(w.threats):
-            lat, lon, _ = _lla(th.trajectory.y[-1, :3])
-            if self.killed_s[i] < np.inf:
-                outcome = "intercepted"
-            elif self.impact_s[i] <= end:
-                outcome = "leaked"
-            else:
-                outcome = "in flight"
-            row = {
-                "threat": i,
-                "type": th.type,
-                "kind": th.kind,
-                "raid": th.raid,
-                "target": th.target,
-                "launch_s": self.launch_s[i],
-                "impact_s": self.impact_s[i] if outcome != "intercepted" else np.nan,
-                "outcome": outcome,
-                "intercept_s": self.killed_s[i] if outcome == "intercepted" else np.nan,
-                "killed_by": w.batteries[self.killed_by[i]].key if self.killed_by[i] >= 0 else None,
-                "impact_lat_deg": math.degrees(lat) if outcome == "leaked" else np.nan,
-                "impact_lon_deg": math.degrees(lon) if outcome == "leaked" else np.nan,
+        pts = _points(w)
+        n = len(w.threats)
+        intercepted = self.killed_s < np.inf
+        leaked = ~intercepted & (self.impact_s <= end)
+        outcome = np.where(intercepted, "intercepted", np.where(leaked, "leaked", "in flight"))
+        outcome_list = outcome.tolist()
+        if n:
+            killed_by = [w.batteries[b].key if b >= 0 else None for b in self.killed_by.tolist()]
+            data: dict[str, Any] = {
+                "threat": list(range(n)),
+                "type": [th.type for th in w.threats],
+                "kind": [th.kind for th in w.threats],
+                "raid": [th.raid for th in w.threats],
+                "target": [th.target for th in w.threats],
+                "launch_s": np.array(self.launch_s, dtype=float),
+                "impact_s": np.where(intercepted, np.nan, self.impact_s),
+                "outcome": outcome_list,
+                "intercept_s": np.where(intercepted, self.killed_s, np.nan),
+                "killed_by": killed_by,
+                "impact_lat_deg": np.where(leaked, pts.impact_lat_deg, np.nan),
+                "impact_lon_deg": np.where(leaked, pts.impact_lon_deg, np.nan),
             }
             for f, name in enumerate(w.forces):
-                row[f"first_detection_s_{name}"] = self.first_detect[f, i]
-                row[f"launch_warning_s_{name}"] = self.warned[f, i]
-            rows.append(row)
-        threats = pd.DataFrame(rows)
-        shot_rows = [
-            {
-                "shot": s.index,
-                "battery": w.batteries[s.battery].key,
-                "force": w.forces[s.force],
-                "interceptor": w.batteries[s.battery].interceptor.name,
-                "launch_s": s.launch_s,
-                "intercept_s": s.intercept_s,
-                "track": str(s.key),
-                "remote_track": s.remote,
-                "stage": s.stage,
-                "threat": s.threat,
-                "miss_distance_m": s.miss_m,
-                "hit": s.hit,
-                **_lla_columns("site", w.batteries[s.battery].site_ecef_m),
-                **_lla_columns("aim", s.aim if s.aim is not None else s.r_pip),
-            }
-            for s in self.shots
-            if s.launch_s <= end
-        ]
-        shots = pd.DataFrame(shot_rows, columns=SHOT_COLUMNS)
-        leaked = [r for r in rows if r["outcome"] == "leaked"]
-        asset_rows = []
-        for a in w.assets:
-            n_hit = 0
-            for r in leaked:
-                if (
-                    _ground_distance(
-                        math.radians(r["impact_lat_deg"]),
-                        math.radians(r["impact_lon_deg"]),
-                        a.lat_rad,
-                        a.lon_rad,
-                    )
-                    <= a.radius_m
-                ):
-                    n_hit += 1
-            asset_rows.append(
+                data[f"first_detection_s_{name}"] = np.array(self.first_detect[f], dtype=float)
+                data[f"launch_warning_s_{name}"] = np.array(self.warned[f], dtype=float)
+            threats = pd.DataFrame(data)
+        else:
+            threats = pd.DataFrame([])
+        fired = [s for s in self.shots if s.launch_s <= end]
+        if fired:
+            site = [pts.site[s.battery] for s in fired]
+            aim = [
+                s.aim_lla
+                if s.aim_lla is not None
+                else _lla_degrees(s.aim if s.aim is not None else s.r_pip)
+                for s in fired
+            ]
+            bats = w.batteries
+            shot_battery = [bats[s.battery].key for s in fired]
+            shot_force = [w.forces[s.force] for s in fired]
+            shot_remote = [s.remote for s in fired]
+            shots = pd.DataFrame(
                 {
-                    "asset": a.name,
-                    "owner": a.owner,
-                    "value": a.value,
-                    "leakers_hit": n_hit,
-                    "survived": n_hit == 0,
+                    "shot": [s.index for s in fired],
+                    "battery": shot_battery,
+                    "force": shot_force,
+                    "interceptor": [bats[s.battery].interceptor.name for s in fired],
+                    "launch_s": [s.launch_s for s in fired],
+                    "intercept_s": [s.intercept_s for s in fired],
+                    "track": [str(s.key) for s in fired],
+                    "remote_track": shot_remote,
+                    "stage": [s.stage for s in fired],
+                    "threat": [s.threat for s in fired],
+                    "miss_distance_m": [s.miss_m for s in fired],
+                    "hit": [s.hit for s in fired],
+                    "site_lat_deg": [p[0] for p in site],
+                    "site_lon_deg": [p[1] for p in site],
+                    "site_alt_m": [p[2] for p in site],
+                    "aim_lat_deg": [p[0] for p in aim],
+                    "aim_lon_deg": [p[1] for p in aim],
+                    "aim_alt_m": [p[2] for p in aim],
                 }
             )
-        assets = pd.DataFrame(
-            asset_rows, columns=["asset", "owner", "value", "leakers_hit", "survived"]
-        )
-        fired_by = Counter(r["battery"] for r in shot_rows)
+        else:
+            shot_battery, shot_force, shot_remote = [], [], []
+            shots = pd.DataFrame([], columns=SHOT_COLUMNS)
+        # leakers that hit each asset (whether a threat's impact point hits an asset is a
+        # property of the world, see _points)
+        leakers_hit = (pts.asset_hit & leaked).sum(axis=1).tolist() if n else [0] * len(w.assets)
+        survived = [k == 0 for k in leakers_hit]
+        asset_columns = ["asset", "owner", "value", "leakers_hit", "survived"]
+        if w.assets:
+            assets = pd.DataFrame(
+                {
+                    "asset": [a.name for a in w.assets],
+                    "owner": [a.owner for a in w.assets],
+                    "value": [a.value for a in w.assets],
+                    "leakers_hit": leakers_hit,
+                    "survived": survived,
+                }
+            )
+        else:
+            assets = pd.DataFrame([], columns=asset_columns)
+        fired_by = Counter(shot_battery)
         by_battery = {b.key: fired_by[b.key] for b in w.batteries}
-        fired_by_force = Counter(r["force"] for r in shot_rows)
+        fired_by_force = Counter(shot_force)
         by_force = {f: fired_by_force[f] for f in w.forces}
-        outcomes = Counter(r["outcome"] for r in rows)
+        outcomes = Counter(outcome_list)
+        lost = [a for a, ok in zip(w.assets, survived, strict=True) if not ok]
         summary = {
-            "threats": len(w.threats),
+            "threats": n,
             "intercepted": outcomes["intercepted"],
             "leakers": outcomes["leaked"],
             "in_flight_at_end": outcomes["in flight"],
-            "interceptors_fired": len(shots),
+            "interceptors_fired": len(fired),
             "interceptors_by_battery": by_battery,
             "interceptors_by_force": by_force,
-            "interceptors_on_remote_tracks": sum(1 for r in shot_rows if r["remote_track"]),
-            "assets_hit": [a["asset"] for a in asset_rows if not a["survived"]],
-            "value_lost": float(sum(a["value"] for a in asset_rows if not a["survived"])),
+            "interceptors_on_remote_tracks": sum(1 for r in shot_remote if r),
+            "assets_hit": [a.name for a in lost],
+            "value_lost": float(sum(a.value for a in lost)),
         }
         return RunResult(
             scenario=w.spec.name,
@@ -983,113 +976,376 @@ class Engine:
 # row by row).
 
 
-@dataclass
-class _Plan:
-    """What one trial's command node considers in one cycle (eligible entries only)."""
+class _Table:
+    """One force's latest prediction of every picture entry of the trials sharing it, and
+    what was derived from it, as slot arrays (each trial maps its entry keys to slots in
+    ``Engine.predictions``).
 
-    engine: Engine
+    Per slot: when the prediction was made [s], its grid start [s], positions (a reference
+    to the row of the cycle's predictions), impact time [s] and point [m], threat value and,
+    per battery of the force (columns in ``World.force_batteries`` order), the intercept
+    solution: state (-1 not solved, 0 infeasible, 1 feasible), launch time [s], earliest
+    intercept time [s] and intercept point [m]. A slot whose prediction is older than
+    ``PREDICTION_REFRESH_S`` would be predicted again before any use, so its key is dropped
+    and the slot reused when the table is full.
+    """
+
+    def __init__(self, n_cols: int, capacity: int = 64) -> None:
+        self.n_cols = n_cols
+        self.made = np.full(capacity, -np.inf)
+        self.grid0 = np.zeros(capacity)
+        self.t_imp = np.full(capacity, np.nan)
+        self.r_imp = np.full((capacity, 3), np.nan)
+        self.has_value = np.zeros(capacity, dtype=bool)
+        self.value = np.zeros(capacity)
+        self.state = np.full((capacity, n_cols), -1, dtype=np.int8)
+        self.tl = np.full((capacity, n_cols), np.nan)
+        self.te = np.full((capacity, n_cols), np.nan)
+        self.rp = np.full((capacity, n_cols, 3), np.nan)
+        self.path: list[Any] = [None] * capacity
+        self.owner: list[Any] = [None] * capacity
+        self.free = list(range(capacity - 1, -1, -1))
+
+    def alloc(self, t: float, cache: dict[Any, int], key: Any) -> int:
+        """A slot for ``key`` of the trial whose key -> slot map is ``cache`` (made at ``t``)."""
+        if not self.free:
+            self._recycle(t)
+        s = self.free.pop()
+        self.owner[s] = (cache, key)
+        self.made[s] = t
+        cache[key] = s
+        return s
+
+    def _recycle(self, t: float) -> None:
+        """Free the slots no cycle can use again (older than the refresh); grow if few."""
+        cap = len(self.made)
+        old = np.flatnonzero(t - self.made > PREDICTION_REFRESH_S).tolist()
+        for s in old:
+            cache, key = self.owner[s]
+            del cache[key]
+            self.owner[s] = self.path[s] = None
+            self.made[s] = -np.inf
+        self.free.extend(reversed(old))
+        if len(old) <= cap // 4:  # (a quarter or less reusable: grow)
+            grow = cap
+            self.made = np.concatenate([self.made, np.full(grow, -np.inf)])
+            self.grid0 = np.concatenate([self.grid0, np.zeros(grow)])
+            self.t_imp = np.concatenate([self.t_imp, np.full(grow, np.nan)])
+            self.r_imp = np.concatenate([self.r_imp, np.full((grow, 3), np.nan)])
+            self.has_value = np.concatenate([self.has_value, np.zeros(grow, dtype=bool)])
+            self.value = np.concatenate([self.value, np.zeros(grow)])
+            nc = self.n_cols
+            self.state = np.concatenate([self.state, np.full((grow, nc), -1, dtype=np.int8)])
+            self.tl = np.concatenate([self.tl, np.full((grow, nc), np.nan)])
+            self.te = np.concatenate([self.te, np.full((grow, nc), np.nan)])
+            self.rp = np.concatenate([self.rp, np.full((grow, nc, 3), np.nan)])
+            self.path.extend([None] * grow)
+            self.owner.extend([None] * grow)
+            self.free.extend(range(cap + grow - 1, cap - 1, -1))
+
+
+class _Block:
+    """The command state of trials (engines of one world) that run their command cycles
+    together: their batteries' next launch times and inventories as rows of shared
+    matrices (each engine's own arrays are views of its row) and one :class:`_Table` of
+    predictions per force."""
+
+    def __init__(self, engines: list[Engine]) -> None:
+        w = engines[0].world
+        self.next_launch = np.stack([e.next_launch for e in engines])
+        self.inventory = np.stack([e.inventory for e in engines])
+        for k, e in enumerate(engines):
+            e.next_launch, e.inventory = self.next_launch[k], self.inventory[k]
+            e._block, e._row = self, k
+        self.tables = [_Table(len(w.force_batteries[f])) for f in range(len(w.forces))]
+        #: per force, per battery column: interceptor reaction [s], p_kill * reliability,
+        #: may engage on remote tracks
+        self.reaction, self.pk, self.on_remote = [], [], []
+        for bats in w.force_batteries:
+            types = [w.batteries[b].interceptor for b in bats]
+            self.reaction.append(np.array([it.reaction_time_s for it in types]))
+            self.pk.append(np.array([it.p_kill * it.reliability for it in types]))
+            on_remote = [w.batteries[b].engage_on_remote for b in bats]
+            self.on_remote.append(np.array(on_remote, dtype=bool))
+        #: per force, per interceptor type: its battery columns, sites [m], site
+        #: altitudes [m], type and flyout table
+        self.types: list[list[tuple[Any, ...]]] = []
+        for f, bats in enumerate(w.force_batteries):
+            col_of = {b: c for c, b in enumerate(bats)}
+            per_type = []
+            for type_bats in w.force_types[f].values():
+                itype = w.batteries[type_bats[0]].interceptor
+                per_type.append(
+                    (
+                        np.array([col_of[b] for b in type_bats], dtype=np.int64),
+                        np.array([w.batteries[b].site_ecef_m for b in type_bats]),
+                        np.array([w.batteries[b].site_alt_m for b in type_bats]),
+                        itype,
+                        _table(itype),
+                    )
+                )
+            self.types.append(per_type)
+
+
+@dataclass
+class _Cycle:
+    """What the trials' command nodes consider in one cycle of ``force``: the eligible
+    picture entries of every trial as rows, grouped by trial (``lane_of`` is sorted)."""
+
+    t: float
+    force: int
+    world: World
+    block: _Block
+    #: the trials with a picture, their rows in the block's matrices
+    lanes: list[Engine]
+    brow: np.ndarray
+    #: per trial and battery column of the force: may fire (inventory above the reserve)
+    usable: np.ndarray
+    lane_of: np.ndarray
     keys: list[tuple[Any, ...]]
     x: np.ndarray
     P: np.ndarray
     tx: np.ndarray
     remote: np.ndarray
     stage: np.ndarray
-    bats: list[int]
-    #: each entry's prediction ``[made at, grid start, positions, impact time, impact point,
-    #: altitudes, threat value, intercept solutions]`` (shared with the trial's cache; the
-    #: altitudes and value are None until needed, the solutions map battery -> (feasible,
-    #: launch time, earliest intercept time, intercept point); indices ``_E_*``)
-    entries: list[list[Any]] = field(default_factory=list)
-    #: each entry's row in this cycle's new predictions (-1: an older prediction)
-    fresh: list[int] = field(default_factory=list)
+    #: each row's slot in the force's table and its row in this cycle's new predictions
+    slots: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    fresh: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     value: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: per trial and battery column: earliest launch planned now [s]
+    t_min: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
 
-    def path(self, j: int, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Entry ``j``'s predicted positions (k, 3) and altitudes (k,) on ``grid`` (NaN
-        after the prediction ends; altitudes ``None`` if not yet computed)."""
-        entry = self.entries[j]
-        c0, path, alt = entry[_E_GRID0], entry[_E_PATH], entry[_E_ALT]
-        k = grid.size
-        off = round((grid[0] - c0) / PREDICTION_STEP_S)
-        seg = path[off : off + k]
-        if len(seg) == k:
-            return seg, None if alt is None else alt[off : off + k]
-        out = np.full((k, 3), np.nan)
-        out[: len(seg)] = seg
-        if alt is None:
-            return out, None
-        out_alt = np.full(k, np.nan)
-        out_alt[: len(seg)] = alt[off : off + k]
-        return out, out_alt
+    def select(self, keep: np.ndarray) -> None:
+        """Keep only the rows ``keep`` (a boolean mask)."""
+        self.lane_of = self.lane_of[keep]
+        self.keys = [k for k, ok in zip(self.keys, keep.tolist(), strict=True) if ok]
+        self.x, self.P, self.tx = self.x[keep], self.P[keep], self.tx[keep]
+        self.remote, self.stage = self.remote[keep], self.stage[keep]
+        self.slots, self.fresh = self.slots[keep], self.fresh[keep]
+
+    def bounds(self) -> list[int]:
+        """Each trial's rows: ``bounds[g]:bounds[g + 1]``."""
+        return np.searchsorted(self.lane_of, np.arange(len(self.lanes) + 1)).tolist()
 
 
 def command_cycle(t: float, force: int, engines: list[Engine]) -> None:
     """One command cycle of ``force`` at ``t`` in each of ``engines`` (trials of one world)."""
-    plans = _plan_cycle(t, force, engines)
-    if not plans:
+    new = [e for e in engines if e._block is None]
+    if new:
+        _Block(new)
+    block = engines[0]._block
+    if all(e._block is block for e in engines):
+        _cycle(t, force, engines)
         return
-    world = plans[0].engine.world
-    grid, new = _predict_plans(world, t, force, plans)
-    plans = _value_plans(world, t, force, grid, new, plans)
-    if not plans:
+    groups: dict[int, list[Engine]] = {}
+    for e in engines:
+        groups.setdefault(id(e._block), []).append(e)
+    for group in groups.values():
+        _cycle(t, force, group)
+
+
+def _cycle(t: float, force: int, engines: list[Engine]) -> None:
+    """One command cycle of trials that share a :class:`_Block`."""
+    cyc = _plan_cycle(t, force, engines)
+    if not cyc:  # (None or no trial with a picture)
         return
-    _pip_plans(world, t, force, grid, new, plans)
-    for plan in plans:
-        plan.engine._commit(t, force, plan)
+    grid, new = _predict_cycle(cyc)
+    if not _value_cycle(cyc, grid, new):
+        return
+    _pip_cycle(cyc, grid, new)
+    _commit_cycle(cyc)
 
 
-# fields of a prediction entry (``_Plan.entries``)
-_E_MADE, _E_GRID0, _E_PATH, _E_T_IMPACT, _E_R_IMPACT, _E_ALT, _E_VALUE, _E_PIP = range(8)
+def _bind_shared(engines: list[Engine]) -> SharedTracks:
+    """One shared-track store for ``engines`` (trials of one world), lane ``k`` for the
+    ``k``-th."""
+    net = SharedTracks(len(engines[0].world.forces), len(engines))
+    for k, e in enumerate(engines):
+        e.net, e.lane = net, k
+        net.bind(k, e)
+    net.same_local = all(e.local == engines[0].local for e in engines)
+    return net
 
 
-def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
+def _confirmed_lanes(
+    engines: list[Engine], force: int, min_hits: int, trackers: list[Any] | None = None
+) -> tuple[Any, ...]:
+    """``Engine._confirmed`` of each of ``engines``, one after another: ids (list), states,
+    covariances, times, sensor-id sets (list) and the bounds of each engine's part (list).
+    ``trackers``: the engines' trackers of ``force``, if at hand."""
+    if len(engines) == 1:
+        ids, x, P, ts, sensors = engines[0]._confirmed(force, min_hits)
+        return ids, x, P, ts, sensors, [0, len(ids)]
+    if trackers is None:
+        trackers = [e.trackers[force] for e in engines]
+    many = getattr(trackers[0], "confirmed_lanes", None)
+    if many is not None:  # lanes of a lockstep engine: cut from one selection
+        return many(trackers, min_hits)
+    parts = [e._confirmed(force, min_hits) for e in engines]
+    bounds = np.concatenate([[0], np.cumsum([len(p[0]) for p in parts])]).tolist()
+    return (
+        [i for p in parts for i in p[0]],
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
+        [s for p in parts for s in p[4]],
+        bounds,
+    )
+
+
+def _share_lanes(
+    t: float, force: int, engines: list[Engine], trackers: list[Any] | None = None
+) -> None:
+    """``force`` sends its confirmed tracks to the partners its policy allows, in each of
+    ``engines`` (trials sharing one store; ``trackers``: their trackers of ``force``, if at
+    hand): a track's report goes to each recipient of its routes, arriving after the link's
+    latency; row by row where a link may lose it or a recipient is run by another node."""
+    e0 = engines[0]
+    w = e0.world
+    net = e0._shared()
+    # copies: what was sent does not change with the tracks
+    tids, xs, Ps, times, sensors, cut = _confirmed_lanes(engines, force, 0, trackers)
+    n = len(tids)
+    if not n:
+        return
+    routes_of = w.share_routes
+    hits = []
+    distinct = set(sensors)
+    for ids in distinct:
+        hit = routes_of.get((force, ids))
+        if hit is None:
+            hit = routes_of[(force, ids)] = e0._share_routes(force, ids)
+        hits.append(hit)
+    routes = hits[0][1]
+    local = e0.local
+    if (
+        routes is not None
+        and all(h[1] == routes for h in hits)
+        and all(r in local for r, _ in routes)
+        and (net.same_local or all(e.local == local for e in engines))
+    ):  # every track goes the same way: all at once
+        if not routes:
+            return
+        if len(engines) == 1:
+            lane = np.full(n, e0.lane, dtype=np.int64)
+            command = np.full(n, e0.n_commands, dtype=np.int64)
+        else:
+            counts = np.diff(cut)
+            lane = np.repeat(np.array([e.lane for e in engines], dtype=np.int64), counts)
+            command = np.repeat(np.array([e.n_commands for e in engines], dtype=np.int64), counts)
+        R = net.rows(times, xs, Ps, command, sensors, distinct)
+        K = track_keys(lane, force, tids)
+        if len(routes) == 1:
+            r, latency = routes[0]
+            R[:, C_ARRIVAL] = times + latency
+            net.send(r, R, K)
+            return
+        first = net.reserve(n * len(routes))
+        for j, (r, latency) in enumerate(routes):
+            Rj = R.copy()
+            Rj[:, C_ARRIVAL] = times + latency
+            net.send(r, Rj, K, first, len(routes), j)
+        return
+    # row by row (as each track's routes, links and nodes decide)
+    name = w.forces[force]
+    ts_all = times.tolist()
+    for g, e in enumerate(engines):
+        for i in range(cut[g], cut[g + 1]):
+            origin, routes = routes_of[(force, sensors[i])]
+            ts = ts_all[i]
+            report = Report((name, tids[i]), ts, origin, (xs[i], Ps[i]))
+            if routes is None:  # a lossy link: draw each delivery
+                e._share_lossy(name, report)
+                continue
+            for r, latency in routes:
+                if r in e.local:
+                    e._send(r, ts + latency, report)
+                else:
+                    e._outbox_track(w.forces[r], ts + latency, name, report)
+
+
+def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
     """First step of a command cycle in each trial: share the force's tracks, build its
     picture (own confirmed tracks, then partners' tracks of threats it does not track
     itself), pick what may be engaged (by doctrine and fire-control quality) and the
-    batteries that may fire. Returns the trials' plans (trials with nothing to plan have
-    none). The bookkeeping is per trial, the arithmetic on the pictures is done once for
-    every trial's rows (row by row: a trial's picture is its own)."""
+    batteries that may fire. Returns every trial's eligible entries as the rows of one
+    :class:`_Cycle` (None: nothing to plan). The bookkeeping is per trial, the arithmetic
+    on the pictures is done once for every trial's rows (row by row: a trial's picture is
+    its own)."""
     world = engines[0].world
     stale_age = 3 * world.force_cycle_s[force] + 30.0  # no report for 3 command cycles
-    lanes = []
     for e in engines:
         e.n_commands += 1
-        if not e.remote[force] and not e.pending[force] and not e._n_tracks(force):
-            continue  # nothing to share, nothing known
-        e._share(t, force)
-        e._receive(force, t, EventKind.COMMAND_CYCLE)
-        tids, x_own, P_own, t_own, _ = e._confirmed(force, MIN_TRACK_UPDATES)
-        box = e.remote[force]
-        msgs = []
-        if box:
-            for tid, msg in list(box.items()):
-                if t - msg.time_s > stale_age:
-                    del box[tid]  # a stale remote track is dropped
-                else:
-                    msgs.append(msg)
-        if tids or msgs:
-            lanes.append((e, tids, x_own, P_own, t_own, msgs))
+    net = engines[0].net
+    if net is None:
+        net = _bind_shared(engines)
+    # the store's lanes in this cycle (in_cycle None: all of them, in order) and their
+    # trackers (kept for the next cycle of the same trials)
+    cyc = net.cycle
+    if cyc is None or cyc[0] != engines:
+        if any(e.net is not net for e in engines):
+            raise RuntimeError("the trials of a command cycle must share one shared-track store")
+        ks = [e.lane for e in engines]
+        in_cycle = None
+        if ks != list(range(net.n_lanes)):
+            in_cycle = np.zeros(net.n_lanes, dtype=bool)
+            in_cycle[ks] = True
+        cyc = net.cycle = (list(engines), np.array(ks, dtype=np.int64), in_cycle, {})
+    ks_arr, in_cycle, trackers_of = cyc[1:]
+    trackers = trackers_of.get(force)
+    if trackers is None:
+        trackers = trackers_of[force] = [e.trackers[force] for e in engines]
+    _share_lanes(t, force, engines, trackers)
+    if net.pending[force]:  # deliveries due now come before the cycle
+        net.receive(force, t, _DELIVERY < int(EventKind.COMMAND_CYCLE), in_cycle)
+    tids, X, PP, TT, _, own_cut = _confirmed_lanes(engines, force, MIN_TRACK_UPDATES, trackers)
+    # the partners' tracks each trial holds, stale ones dropped (no report for 3 cycles)
+    F_rem, K_rem = net.held(force, t, stale_age, in_cycle)
+    has = np.diff(own_cut) > 0
+    rem_cut = None
+    rkeys: list[tuple[Any, ...]] = []
+    if len(K_rem):
+        lane_rem = K_rem >> LANE_SHIFT
+        if in_cycle is not None:  # rows in the order of ``engines``
+            place = np.zeros(net.n_lanes, dtype=np.int64)
+            place[ks_arr] = np.arange(len(ks_arr))
+            o = np.argsort(place[lane_rem], kind="stable")
+            F_rem, K_rem, lane_rem = F_rem[o], K_rem[o], lane_rem[o]
+        rem_n = np.bincount(lane_rem, minlength=net.n_lanes)[ks_arr]
+        has |= rem_n > 0
+        rem_cut = [0, *np.cumsum(rem_n).tolist()]
+        # picture keys ("remote", sender, track id), made once per track
+        K_list = K_rem.tolist()
+        key_of = net.key_of
+        missing = set(K_list).difference(key_of)
+        if missing:
+            names = world.forces
+            for k in missing:
+                key_of[k] = ("remote", names[(k >> SENDER_SHIFT) & 0xFF], k & TRACK_MASK)
+        rkeys = list(map(key_of.__getitem__, K_list))
+    lanes = []
+    for g in np.flatnonzero(has).tolist():
+        lo, hi = own_cut[g], own_cut[g + 1]
+        rem = rkeys[rem_cut[g] : rem_cut[g + 1]] if rem_cut is not None else []
+        lanes.append((engines[g], tids[lo:hi], X[lo:hi], PP[lo:hi], TT[lo:hi], rem))
     if not lanes:
-        return []
+        return None
     n_own = [len(lane[1]) for lane in lanes]
     n_rem = [len(lane[5]) for lane in lanes]
     own_bounds = np.concatenate([[0], np.cumsum(n_own)])
     rem_bounds = np.concatenate([[0], np.cumsum(n_rem)])
     N_own = int(own_bounds[-1])
-    X = np.concatenate([lane[2] for lane in lanes])
-    PP = np.concatenate([lane[3] for lane in lanes])
-    TT = np.concatenate([lane[4] for lane in lanes])
+    # (the engines' own rows are the lanes' own rows, one lane after another)
     keep = []
     if rem_bounds[-1]:
-        msgs_all = [m for lane in lanes for m in lane[5]]
-        x_rem = np.array([m.payload[0] for m in msgs_all])
-        P_rem = np.array([m.payload[1] for m in msgs_all])
-        t_rem = np.array([m.time_s for m in msgs_all])
+        x_rem = F_rem[:, C_X : C_X + 6]
+        P_rem = F_rem[:, C_P:].reshape(-1, 6, 6)
+        t_rem = F_rem[:, C_TIME]
         # a partner's track of a threat this force tracks itself is not added: it lies
         # within max(5 km, 4 sigma) of one of the force's own tracks (both extrapolated)
         own_pos = X[:, :3] + X[:, 3:6] * (t - TT)[:, None]
         pos = x_rem[:, :3] + x_rem[:, 3:6] * (t - t_rem)[:, None]
-        d = np.empty(len(msgs_all))
+        d = np.empty(len(t_rem))
         _nearest_in_group(own_pos, own_bounds, pos, rem_bounds, d)
         tr = P_rem[:, 0, 0] + P_rem[:, 1, 1] + P_rem[:, 2, 2]
         sig = np.sqrt(np.maximum(tr, 1.0))
@@ -1104,9 +1360,9 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
         lane_keys: list[tuple[Any, ...]] = [("own", force, i) for i in lane[1]]
         order.extend(range(int(own_bounds[g]), int(own_bounds[g + 1])))
         r0 = int(rem_bounds[g])
-        for r, msg in enumerate(lane[5], start=r0):
+        for r, rkey in enumerate(lane[5], start=r0):
             if keep[r]:
-                lane_keys.append(("remote", *msg.track_id))
+                lane_keys.append(rkey)
                 order.append(N_own + r)
         keys.append(lane_keys)
     idx = np.array(order, dtype=np.int64)
@@ -1118,17 +1374,19 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
     sig_v = np.sqrt(PP[:, 3, 3] + PP[:, 4, 4] + PP[:, 5, 5])
     eligible = (sig_p <= MAX_POSITION_SIGMA_M) & (sig_v <= MAX_VELOCITY_SIGMA_MPS)
     stage = np.zeros(len(idx), dtype=int)
-    reserve = world.spec.command.reserve
-    bats_of = []
+    engines_l = [lane[0] for lane in lanes]
+    block = engines_l[0]._block
+    brow = np.array([e._row for e in engines_l], dtype=np.int64)
+    # the batteries that may fire: inventory above the reserve
+    usable = block.inventory[brow][:, world.force_batteries[force]] > world.spec.command.reserve
+    any_usable = usable.any(axis=1).tolist()
+    flat: list[tuple[Any, ...]] = []
     lo = 0
-    for (e, *_), lane_keys in zip(lanes, keys, strict=True):
+    for g, (e, lane_keys) in enumerate(zip(engines_l, keys, strict=True)):
         hi = lo + len(lane_keys)
-        bats = [b for b in world.force_batteries[force] if e.inventory[b] > reserve]
-        bats_of.append(bats)
-        if not bats:
+        if not any_usable[g]:
             eligible[lo:hi] = False
-        else:
-            eng = e.engagements[force]
+        elif eng := e.engagements[force]:
             for i, key in enumerate(lane_keys, start=lo):
                 en = eng.get(key)
                 if en is None:
@@ -1137,31 +1395,28 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> list[_Plan]:
                     stage[i] = en.stage + 1
                 else:
                     eligible[i] = False
+        flat.extend(lane_keys)
         lo = hi
     sel = np.flatnonzero(eligible)
-    cut = np.concatenate([[0], np.cumsum(eligible)])
-    X, PP, TT, remote, stage = X[sel], PP[sel], TT[sel], remote[sel], stage[sel]
-    sel_list = sel.tolist()
-    plans = []
-    lo = 0
-    for (e, *_), lane_keys, bats in zip(lanes, keys, bats_of, strict=True):
-        hi = lo + len(lane_keys)
-        a, b = int(cut[lo]), int(cut[hi])
-        if b > a:
-            plans.append(
-                _Plan(
-                    engine=e,
-                    keys=[lane_keys[i - lo] for i in sel_list[a:b]],
-                    x=X[a:b],
-                    P=PP[a:b],
-                    tx=TT[a:b],
-                    remote=remote[a:b],
-                    stage=stage[a:b],
-                    bats=bats,
-                )
-            )
-        lo = hi
-    return plans
+    if not len(sel):
+        return None
+    lane_of = np.repeat(np.arange(len(engines_l)), [len(k) for k in keys])
+    return _Cycle(
+        t=t,
+        force=force,
+        world=world,
+        block=block,
+        lanes=engines_l,
+        brow=brow,
+        usable=usable,
+        lane_of=lane_of[sel],
+        keys=[flat[i] for i in sel.tolist()],
+        x=X[sel],
+        P=PP[sel],
+        tx=TT[sel],
+        remote=remote[sel],
+        stage=stage[sel],
+    )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1183,184 +1438,181 @@ def _nearest_in_group(
             out[i] = best
 
 
-def _predict_plans(
-    world: World, t: float, force: int, plans: list[_Plan]
-) -> tuple[np.ndarray, np.ndarray]:
+def _predict_cycle(cyc: _Cycle) -> tuple[np.ndarray, np.ndarray]:
     """Predicted paths on the common grid starting at ``t`` rounded up to the step, reusing
-    each track's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to multiples of
-    the step, so older predictions are sliced, not interpolated). Sets ``entries`` (the
-    predictions) and ``fresh`` of every plan; returns the grid and this cycle's
-    new paths (on the grid)."""
+    each entry's prediction for ``PREDICTION_REFRESH_S`` (grids are aligned to multiples of
+    the step, so older predictions are sliced, not interpolated). Sets the rows' ``slots``
+    and ``fresh``; returns the grid and this cycle's new paths (on the grid)."""
+    t, force = cyc.t, cyc.force
+    tab = cyc.block.tables[force]
     step = PREDICTION_STEP_S
     k = round(PREDICTION_HORIZON_S / step) + 1
     t0 = math.ceil(t / step - 1e-9) * step
-    stale: list[tuple[_Plan, int]] = []
+    n = len(cyc.keys)
+    bounds = cyc.bounds()
+    looked: list[int] = []
+    for g, e in enumerate(cyc.lanes):
+        lo, hi = bounds[g], bounds[g + 1]
+        if hi > lo:
+            get = e.predictions[force].get
+            looked.extend([get(key, -1) for key in cyc.keys[lo:hi]])
+    slots = np.array(looked, dtype=np.int64)
+    stale = (slots < 0) | (t - tab.made[slots] > PREDICTION_REFRESH_S)
+    fresh = np.full(n, -1, dtype=np.int64)
     new = np.empty((0, k, 3))
-    for plan in plans:
-        cache = plan.engine.predictions[force]
-        plan.fresh = [-1] * len(plan.keys)
-        stale.extend(
-            (plan, i)
-            for i, key in enumerate(plan.keys)
-            if key not in cache or t - cache[key][0] > PREDICTION_REFRESH_S
-        )
-    if stale:
-        x = np.array([plan.x[i] for plan, i in stale])
-        tx = np.array([plan.tx[i] for plan, i in stale])
+    sr = np.flatnonzero(stale)
+    if len(sr):
+        # (marked now: the table may not recycle them while the missing keys get slots)
+        known = slots[sr]
+        tab.made[known[known >= 0]] = t
+        lane_of = cyc.lane_of
+        for r in sr[known < 0].tolist():
+            slots[r] = tab.alloc(t, cyc.lanes[lane_of[r]].predictions[force], cyc.keys[r])
         # altitudes only where an intercept solve needs them (most tracks threaten nothing)
-        _, paths_new, ti_new, ri_new, _ = predict_paths(t0, x, tx, altitudes=False)
-        new = paths_new
-        for row, (plan, i) in enumerate(stale):
-            plan.fresh[i] = row
-            plan.engine.predictions[force][plan.keys[i]] = [
-                t,
-                t0,
-                paths_new[row],
-                ti_new[row],
-                ri_new[row].copy(),
-                None,
-                None,
-                {},
-            ]
-    for plan in plans:
-        cache = plan.engine.predictions[force]
-        plan.entries = [cache[key] for key in plan.keys]
+        _, new, t_imp, r_imp, _ = predict_paths(t0, cyc.x[sr], cyc.tx[sr], altitudes=False)
+        s = slots[sr]
+        tab.made[s] = t
+        tab.grid0[s] = t0
+        tab.t_imp[s] = t_imp
+        tab.r_imp[s] = r_imp
+        tab.has_value[s] = False
+        tab.state[s] = -1
+        path = tab.path
+        for row, slot in enumerate(s.tolist()):
+            path[slot] = new[row]
+        fresh[sr] = np.arange(len(sr))
+    cyc.slots, cyc.fresh = slots, fresh
     return t0 + step * np.arange(k), new
 
 
-def _paths_of(
-    rows: list[tuple[_Plan, int]], grid: np.ndarray, new: np.ndarray, altitudes: bool = False
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Predicted positions (m, k, 3) of entries ``(plan, j)`` on the grid (this cycle's new
-    predictions ``new`` taken in one go, older ones sliced) and, if asked, their altitudes
-    (m, k) (computed once per prediction, when first asked for)."""
-    fresh = [plan.fresh[j] for plan, j in rows]
-    if min(fresh, default=0) >= 0:
-        out = new[np.array(fresh, dtype=np.int64)]
-    else:
-        f = np.array(fresh, dtype=np.int64)
-        ok = f >= 0
-        out = np.empty((len(rows), grid.size, 3))
-        out[ok] = new[f[ok]]
-        for r in np.flatnonzero(~ok).tolist():
-            plan, j = rows[r]
-            out[r] = plan.path(j, grid)[0]
-    if not altitudes:
-        return out, None
-    missing = [plan.entries[j] for plan, j in rows if plan.entries[j][_E_ALT] is None]
-    if missing:
-        alt_new = path_altitudes(np.array([entry[_E_PATH] for entry in missing]))
-        for entry, alt in zip(missing, alt_new, strict=True):
-            entry[_E_ALT] = alt
-    return out, np.array([plan.path(j, grid)[1] for plan, j in rows])
+def _paths_of(cyc: _Cycle, rows: np.ndarray, grid: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Predicted positions (m, k, 3) of rows ``rows`` on the grid (this cycle's new
+    predictions ``new`` taken in one go, older ones sliced; NaN after a prediction ends)."""
+    fresh = cyc.fresh[rows]
+    if len(fresh) == len(new) and np.array_equal(fresh, np.arange(len(new))):
+        return new  # (every new prediction in order: no copy)
+    if not len(fresh) or fresh.min() >= 0:
+        return new[fresh]
+    k = grid.size
+    out = np.empty((len(rows), k, 3))
+    ok = fresh >= 0
+    out[ok] = new[fresh[ok]]
+    tab = cyc.block.tables[cyc.force]
+    for r in np.flatnonzero(~ok).tolist():
+        slot = int(cyc.slots[rows[r]])
+        off = round((grid[0] - tab.grid0[slot]) / PREDICTION_STEP_S)
+        seg = tab.path[slot][off : off + k]
+        out[r, : len(seg)] = seg
+        out[r, len(seg) :] = np.nan
+    return out
 
 
-def _value_plans(
-    world: World,
-    t: float,
-    force: int,
-    grid: np.ndarray,
-    new: np.ndarray,
-    plans: list[_Plan],
-) -> list[_Plan]:
-    """Threat values, re-evaluated only for tracks whose prediction changed; keeps only the
-    entries that threaten a defended asset (the plans left with some)."""
-    stale = [(plan, j) for plan in plans for j, e in enumerate(plan.entries) if e[_E_VALUE] is None]
-    if stale:
+def _value_cycle(cyc: _Cycle, grid: np.ndarray, new: np.ndarray) -> bool:
+    """Threat values, evaluated once per prediction; keeps only the rows that threaten a
+    defended asset (False: none left)."""
+    world, tab = cyc.world, cyc.block.tables[cyc.force]
+    slots = cyc.slots
+    sr = np.flatnonzero(~tab.has_value[slots])
+    if len(sr):
+        s = slots[sr]
         impacts = impact_predictions(
             world.assets,
-            t,
-            np.array([plan.P[j] for plan, j in stale]),
+            cyc.t,
+            cyc.P[sr],
             grid,
-            _paths_of(stale, grid, new)[0],
-            np.array([plan.entries[j][_E_T_IMPACT] for plan, j in stale]),
-            np.array([plan.entries[j][_E_R_IMPACT] for plan, j in stale]),
+            _paths_of(cyc, sr, grid, new),
+            tab.t_imp[s],
+            tab.r_imp[s],
         )
-        assessment = evaluate_threats(impacts, world.assets, t)
-        for (plan, j), value in zip(stale, assessment.threat_value.tolist(), strict=True):
-            plan.entries[j][_E_VALUE] = value
-    kept = []
-    every = np.array([e[_E_VALUE] for plan in plans for e in plan.entries])
-    positive = (every > 0).tolist()
-    hi = 0
-    for plan in plans:
-        lo, hi = hi, hi + len(plan.keys)
-        value = every[lo:hi]
-        if all(positive[lo:hi]):
-            plan.value = value
-            kept.append(plan)
-            continue
-        if not any(positive[lo:hi]):
-            continue
-        keep = np.array(positive[lo:hi])
+        tab.value[s] = evaluate_threats(impacts, world.assets, cyc.t).threat_value
+        tab.has_value[s] = True
+    value = tab.value[slots]
+    keep = value > 0
+    if not keep.all():
         # only tracks that threaten a defended asset are planned against
-        plan.keys = [k for k, ok in zip(plan.keys, keep, strict=True) if ok]
-        plan.x, plan.P, plan.tx = plan.x[keep], plan.P[keep], plan.tx[keep]
-        plan.remote, plan.stage = plan.remote[keep], plan.stage[keep]
-        plan.value = value[keep]
-        plan.entries = [e for e, ok in zip(plan.entries, keep, strict=True) if ok]
-        plan.fresh = [f for f, ok in zip(plan.fresh, keep, strict=True) if ok]
-        kept.append(plan)
-    return kept
+        if not keep.any():
+            return False
+        cyc.select(keep)
+        value = value[keep]
+    cyc.value = value
+    return True
 
 
-def _pip_plans(
-    world: World,
-    t: float,
-    force: int,
-    grid: np.ndarray,
-    new: np.ndarray,
-    plans: list[_Plan],
-) -> None:
-    """Predicted intercept points of every entry by every battery that may fire, kept with
-    the entry's prediction. An entry is solved again (for all batteries of a type) only when its
+def _pip_cycle(cyc: _Cycle, grid: np.ndarray, new: np.ndarray) -> None:
+    """Predicted intercept points of every row by every battery that may fire, kept in the
+    force's table. A row is solved again (for all batteries of a type) only when its
     prediction changed or a cached launch time has slipped before the battery's earliest
-    launch; all trials' entries of an interceptor type are solved in one call."""
-    for type_name, type_bats in world.force_types[force].items():
-        rows: list[tuple[_Plan, int, list[int]]] = []
-        t_min_rows: list[list[float]] = []
-        for plan in plans:
-            cols = [b for b in plan.bats if world.batteries[b].interceptor.name == type_name]
-            if not cols:
-                continue
-            t_min_type = [plan.engine._t_min(t, force, b) for b in type_bats]
-            t_min = dict(zip(type_bats, t_min_type, strict=True))
-            for j, entry in enumerate(plan.entries):
-                by_battery = entry[_E_PIP]
-                for b in cols:
-                    hit = by_battery.get(b)
-                    if hit is None or (hit[0] and not hit[1] >= t_min[b]):
-                        rows.append((plan, j, cols))
-                        t_min_rows.append(t_min_type)
-                        break
-        if not rows:
+    launch; all trials' rows of an interceptor type are solved in one call. Sets the
+    trials' earliest launches ``t_min``."""
+    world, force, block = cyc.world, cyc.force, cyc.block
+    tab = block.tables[force]
+    fb = world.force_batteries[force]
+    # earliest launch of each battery: after the reactions, not before its next launch
+    base = cyc.t + world.force_reaction_s[force]
+    cyc.t_min = np.maximum(base + block.reaction[force], block.next_launch[cyc.brow][:, fb])
+    slots, lane_of = cyc.slots, cyc.lane_of
+    for cols, sites, site_alt, itype, flyout in block.types[force]:
+        use = cyc.usable[:, cols][lane_of]
+        state = tab.state[slots[:, None], cols]
+        t_min = cyc.t_min[:, cols][lane_of]
+        need = use & ((state < 0) | ((state > 0) & ~(tab.tl[slots[:, None], cols] >= t_min)))
+        rows = np.flatnonzero(need.any(axis=1))
+        if not len(rows):
             continue
-        itype = world.batteries[type_bats[0]].interceptor
-        t_min = np.array(t_min_rows)
-        r_ecef = _paths_of([(plan, j) for plan, j, _ in rows], grid, new, altitudes=False)[0]
         sol = solve_pip(
-            ThreatPath(t_s=grid, r_ecef=r_ecef, altitude_m=None),
-            np.array([world.batteries[b].site_ecef_m for b in type_bats]),
-            _table(itype),
+            ThreatPath(t_s=grid, r_ecef=_paths_of(cyc, rows, grid, new), altitude_m=None),
+            sites,
+            flyout,
             itype.envelope,
-            t_min,
-            site_alt_m=np.array([world.batteries[b].site_alt_m for b in type_bats]),
+            t_min[rows],
+            site_alt_m=site_alt,
             t_tol_s=PIP_TIME_TOLERANCE_S,
             refine_latest=False,
         )
-        # (the cached intercept points are rows of this solve's own array, never written)
-        feasible, t_launch = sol.feasible.tolist(), sol.t_launch_s.tolist()
-        t_earliest, r_int = sol.t_earliest_s.tolist(), sol.r_intercept_ecef
-        for row, (plan, j, cols) in enumerate(rows):
-            by_battery = plan.entries[j][_E_PIP]
-            for m, b in enumerate(type_bats):
-                if b in cols:
-                    by_battery[b] = (
-                        feasible[row][m],
-                        t_launch[row][m],
-                        t_earliest[row][m],
-                        r_int[row, m],
-                    )
+        # written for the batteries that may fire only (the others stay unsolved)
+        w = use[rows]
+        at = (slots[rows][:, None], cols)
+        tab.state[at] = np.where(w, sol.feasible.astype(np.int8), tab.state[at])
+        tab.tl[at] = np.where(w, sol.t_launch_s, tab.tl[at])
+        tab.te[at] = np.where(w, sol.t_earliest_s, tab.te[at])
+        tab.rp[at] = np.where(w[:, :, None], sol.r_intercept_ecef, tab.rp[at])
+
+
+def _commit_cycle(cyc: _Cycle) -> None:
+    """Last step: in each trial that has a shot due now, assign its batteries and commit."""
+    world, force, block = cyc.world, cyc.force, cyc.block
+    tab = block.tables[force]
+    slots, lane_of = cyc.slots, cyc.lane_of
+    feasible = (
+        cyc.usable[lane_of]
+        & (tab.state[slots] > 0)
+        & (block.on_remote[force][None, :] | ~cyc.remote[:, None])
+    )
+    tl = tab.tl[slots]
+    # a shot can be committed only if some launch falls before the next cycle
+    due = (feasible & (tl <= (cyc.t_min + world.force_cycle_s[force])[lane_of])).any(axis=1)
+    if not due.any():
+        return
+    bounds = cyc.bounds()
+    for g in np.unique(lane_of[due]).tolist():
+        lo, hi = bounds[g], bounds[g + 1]
+        cols = np.flatnonzero(cyc.usable[g])
+        f = feasible[lo:hi, cols].T  # (battery, row)
+        s = slots[lo:hi]
+        cyc.lanes[g]._commit(
+            cyc.t,
+            force,
+            bats=[world.force_batteries[force][c] for c in cols.tolist()],
+            keys=cyc.keys[lo:hi],
+            p=np.where(f, block.pk[force][cols][:, None], 0.0),
+            t_launch=np.where(f, tl[lo:hi, cols].T, np.nan),
+            t_int=np.where(f, tab.te[s][:, cols].T, np.nan),
+            r_pip=np.where(f[:, :, None], tab.rp[s][:, cols].transpose(1, 0, 2), np.nan),
+            earliest_launch=cyc.t_min[g, cols],
+            value=cyc.value[lo:hi],
+            stage=cyc.stage[lo:hi],
+            is_remote=cyc.remote[lo:hi],
+        )
 
 
 SHOT_COLUMNS = [
@@ -1383,6 +1635,74 @@ SHOT_COLUMNS = [
     "aim_lon_deg",
     "aim_alt_m",
 ]
+
+
+class _Points(NamedTuple):
+    """Figures of a world's fixed points that the event log and the result tables give
+    (computed once per world, see :func:`_points`)."""
+
+    #: per threat: launch point latitude, longitude [deg]
+    launch: list[tuple[float, float]]
+    #: per threat: impact point latitude, longitude [deg], altitude [m] and the assets it
+    #: hits ("a,b", or None)
+    impact: list[tuple[float, float, float, str | None]]
+    #: per threat: impact point latitude, longitude [deg] (arrays)
+    impact_lat_deg: np.ndarray
+    impact_lon_deg: np.ndarray
+    #: (assets, threats): whether the threat's impact point (as the threats table gives it,
+    #: in degrees) is within the asset's radius
+    asset_hit: np.ndarray
+    #: per battery: site latitude, longitude [deg] and altitude [m]
+    site: list[tuple[float, float, float]]
+
+
+def _points(world: World) -> _Points:
+    """The :class:`_Points` of ``world`` (made on first use, then kept on the world)."""
+    hit = world.__dict__.get("_engine_points")
+    if hit is not None:
+        return hit
+    launch, impact, lat_deg, lon_deg = [], [], [], []
+    for th in world.threats:
+        lat, lon, _ = _lla(th.trajectory.y[0, :3])
+        launch.append((math.degrees(lat), math.degrees(lon)))
+        lat, lon, alt = _lla(th.trajectory.y[-1, :3])
+        names = [
+            a.name
+            for a in world.assets
+            if _ground_distance(lat, lon, a.lat_rad, a.lon_rad) <= a.radius_m
+        ]
+        impact.append((math.degrees(lat), math.degrees(lon), alt, ",".join(names) or None))
+        lat_deg.append(math.degrees(lat))
+        lon_deg.append(math.degrees(lon))
+    asset_hit = np.array(
+        [
+            [
+                _ground_distance(math.radians(la), math.radians(lo), a.lat_rad, a.lon_rad)
+                <= a.radius_m
+                for la, lo in zip(lat_deg, lon_deg, strict=True)
+            ]
+            for a in world.assets
+        ],
+        dtype=bool,
+    ).reshape(len(world.assets), len(world.threats))
+    site = [_lla_degrees(b.site_ecef_m) for b in world.batteries]
+    points = _Points(
+        launch,
+        impact,
+        np.array(lat_deg, dtype=float),
+        np.array(lon_deg, dtype=float),
+        asset_hit,
+        site,
+    )
+    world.__dict__["_engine_points"] = points
+    return points
+
+
+def _lla_degrees(r_ecef: np.ndarray) -> tuple[float, float, float]:
+    """Latitude, longitude [deg] and altitude [m] of one ECEF point (as ``_lla_columns``
+    gives them)."""
+    lat, lon, alt = _lla(np.asarray(r_ecef, dtype=float))
+    return math.degrees(lat), math.degrees(lon), alt
 
 
 def _lla_columns(prefix: str, r_ecef: np.ndarray) -> dict[str, float]:
@@ -1416,12 +1736,23 @@ def _may_see(site: Any, r: np.ndarray, alt: np.ndarray) -> bool:
     return bool(np.any(_may_see_rows(site, r, alt)))
 
 
-def _may_see_rows(site: Any, r: np.ndarray, alt: np.ndarray) -> np.ndarray:
-    """Per target: :func:`_may_see` of that target alone."""
+def _may_see_rows(
+    site: Any, r: np.ndarray, alt: np.ndarray, horizons: dict[float, np.ndarray] | None = None
+) -> np.ndarray:
+    """Per target: :func:`_may_see` of that target alone.
+
+    ``horizons`` (optional, empty at first) keeps the targets' horizon terms by effective
+    Earth radius for other sites looking at the same targets (the same figures)."""
     radar = site.radar
     re = R_EARTH_MEAN_M * radar.k_factor
-    horizon = np.sqrt(2.0 * re * max(radar.alt_m, 0.0)) + np.sqrt(2.0 * re * np.maximum(alt, 0.0))
-    d = np.linalg.norm(r - radar.as_array().site_ecef_m[0], axis=1)
+    target = None if horizons is None else horizons.get(re)
+    if target is None:
+        target = np.sqrt(2.0 * re * np.maximum(alt, 0.0))
+        if horizons is not None:
+            horizons[re] = target
+    horizon = np.sqrt(2.0 * re * max(radar.alt_m, 0.0)) + target
+    x = r - radar.as_array().site_ecef_m[0]
+    d = np.sqrt(np.add.reduce(x * x, axis=1))  # (what np.linalg.norm(x, axis=1) computes)
     return (d <= radar.max_range_m + 1e3) & (d <= horizon + 20e3)
 
 

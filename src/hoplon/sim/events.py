@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass, field
+import math
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class EventKind(IntEnum):
@@ -27,15 +27,16 @@ class EventKind(IntEnum):
     INTERCEPTOR_LAUNCH = 7
 
 
-@dataclass(order=True)
-class Event:
-    """One scheduled event."""
+class Event(NamedTuple):
+    """One scheduled event; events order by ``(time_s, priority, seq)`` (a tuple, so that
+    the queues' heaps compare in C; ``seq`` is unique within a queue, so ``kind`` and
+    ``data`` are never compared)."""
 
     time_s: float
     priority: int
     seq: int
-    kind: EventKind = field(compare=False)
-    data: dict[str, Any] = field(compare=False, default_factory=dict)
+    kind: EventKind
+    data: dict[str, Any]
 
 
 class EventQueue:
@@ -85,18 +86,50 @@ class EventLog:
     )
 
     def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
+        #: one ``(time_s, event, {column: value})`` per row, in the order added
+        self.entries: list[tuple[float, str, dict[str, Any]]] = []
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts (``time_s``, ``event`` and the columns given), in the order added."""
+        return [{"time_s": t, "event": ev, **cols} for t, ev, cols in self.entries]
 
     def add(self, time_s: float, event: str, **cols: Any) -> None:
         """Record one event row."""
-        unknown = set(cols) - set(self.COLUMNS)
-        if unknown:
+        if not _OPTIONAL.issuperset(cols):
+            unknown = set(cols) - set(self.COLUMNS)
             raise KeyError(f"unknown event-log columns {sorted(unknown)}")
-        self.rows.append({"time_s": float(time_s), "event": event, **cols})
+        self.entries.append((float(time_s), event, cols))
 
     def to_frame(self) -> Any:
-        """The log as a pandas DataFrame sorted by time (stable)."""
+        """The log as a pandas DataFrame sorted by time (stable).
+
+        Built column by column (a column missing from a row is NaN, as in a frame of the
+        rows as dicts; see :func:`_reference_frame`, which the tests compare it with)."""
+        import numpy as np
         import pandas as pd
 
-        frame = pd.DataFrame(self.rows, columns=list(self.COLUMNS))
-        return frame.sort_values("time_s", kind="stable").reset_index(drop=True)
+        entries = self.entries
+        if not entries:
+            return _reference_frame(self)
+        times = np.array([e[0] for e in entries], dtype=float)
+        order = np.argsort(times, kind="stable").tolist()
+        entries = [entries[i] for i in order]
+        nan = math.nan
+        data: dict[str, Any] = {"time_s": times[order], "event": [e[1] for e in entries]}
+        for name in self.COLUMNS[2:]:
+            data[name] = [e[2].get(name, nan) for e in entries]
+        return pd.DataFrame(data)
+
+
+#: the columns an event row may give besides ``time_s`` and ``event``
+_OPTIONAL = frozenset(EventLog.COLUMNS[2:])
+
+
+def _reference_frame(log: EventLog) -> Any:
+    """:meth:`EventLog.to_frame` the plain way (a frame of the rows as dicts, sorted by
+    time): what it must equal (tests), and what it gives for an empty log."""
+    import pandas as pd
+
+    frame = pd.DataFrame(log.rows, columns=list(log.COLUMNS))
+    return frame.sort_values("time_s", kind="stable").reset_index(drop=True)
