@@ -61,3 +61,39 @@ def test_inputs_are_not_modified() -> None:
         np.testing.assert_array_equal(getattr(problem, k), v)
     if per_threat is not None:
         np.testing.assert_array_equal(problem.max_shots_per_threat, per_threat)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_caps_kernel_equals_the_problems_caps(seed: int) -> None:
+    from hoplon.command.assignment import _compiled_greedy
+
+    rng = np.random.default_rng(100 + seed)
+    B, T = int(rng.integers(1, 9)), int(rng.integers(1, 25))
+    problem = _problem(rng, B, T)
+    if rng.random() < 0.5:  # launch limits too
+        problem = AssignmentProblem(
+            **{
+                k: getattr(problem, k)
+                for k in problem.__dataclass_fields__
+                if k not in ("max_launches",)
+            },
+            max_launches=rng.integers(0, 5, B),
+        )
+    caps = _compiled_greedy()[0]
+    cap, usable = np.empty((B, T), dtype=np.int64), np.empty(B, dtype=np.int64)
+    big = np.iinfo(np.int64).max
+    caps(
+        problem.p_kill,
+        problem.threat_value,
+        problem.feasible,
+        problem.launch_time_s,
+        problem.inventory,
+        problem.reserve,
+        np.full(B, big) if problem.max_launches is None else problem.max_launches,
+        problem.max_shots_per_pair,
+        np.full(T, big) if problem.max_shots_per_threat is None else problem.max_shots_per_threat,
+        cap,
+        usable,
+    )
+    np.testing.assert_array_equal(cap, problem.pair_cap)
+    np.testing.assert_array_equal(usable, problem.usable)

@@ -367,29 +367,69 @@ def _greedy_shots(problem: AssignmentProblem) -> IntArray:
     channels = (
         np.full(B, big) if problem.fire_channels is None else problem.fire_channels.astype(np.int64)
     )
-    _compiled_greedy()(
-        np.ascontiguousarray(problem.p_kill, dtype=np.float64),
-        np.ascontiguousarray(problem.threat_value, dtype=np.float64),
-        np.ascontiguousarray(problem.pair_cap),
-        problem.usable.astype(np.int64),
+    p = np.ascontiguousarray(problem.p_kill, dtype=np.float64)
+    v = np.ascontiguousarray(problem.threat_value, dtype=np.float64)
+    cap = np.empty((B, T), dtype=np.int64)
+    inv = np.empty(B, dtype=np.int64)
+    caps, greedy = _compiled_greedy()
+    # (pair caps and usable inventory as the properties ``pair_cap`` and ``usable`` give)
+    caps(
+        p,
+        v,
+        np.ones((B, T), dtype=np.bool_) if problem.feasible is None else problem.feasible,
+        np.zeros((B, T)) if problem.launch_time_s is None else problem.launch_time_s,
+        np.ascontiguousarray(problem.inventory, dtype=np.int64),
+        np.ascontiguousarray(problem.reserve, dtype=np.int64),
+        np.full(B, big) if problem.max_launches is None else problem.max_launches,
+        np.ascontiguousarray(problem.max_shots_per_pair, dtype=np.int64),
         per_threat,
-        channels,
-        shots,
+        cap,
+        inv,
     )
+    greedy(p, v, cap, inv, per_threat, channels, shots)
     return shots
+
+
+def _caps_kernel(
+    p: FloatArray,
+    v: FloatArray,
+    feasible: BoolArray,
+    launch_time_s: FloatArray,
+    inventory: IntArray,
+    reserve: IntArray,
+    max_launches: IntArray,
+    max_pair: IntArray,
+    per_threat: IntArray,
+    cap: IntArray,
+    usable: IntArray,
+) -> None:  # pragma: no cover - compiled
+    """:attr:`AssignmentProblem.pair_cap` into ``cap`` and :attr:`~AssignmentProblem.usable`
+    into ``usable`` (integers: the same values)."""
+    B, T = p.shape
+    for b in range(B):
+        u = max(inventory[b] - reserve[b], 0)
+        u = min(u, max_launches[b])
+        usable[b] = u
+        c = min(max_pair[b], u)
+        for t in range(T):
+            ok = p[b, t] > 0.0 and feasible[b, t] and np.isfinite(launch_time_s[b, t])
+            cap[b, t] = min(c, per_threat[t]) if ok and v[t] > 0.0 else 0
 
 
 _GREEDY_KERNEL = None
 
 
 def _compiled_greedy():  # type: ignore[no-untyped-def]
-    """:func:`_greedy_kernel` compiled (numba is imported on first use: importing
-    ``hoplon.command`` stays light)."""
+    """:func:`_caps_kernel` and :func:`_greedy_kernel` compiled (numba is imported on first
+    use: importing ``hoplon.command`` stays light)."""
     global _GREEDY_KERNEL
     if _GREEDY_KERNEL is None:
         import numba
 
-        _GREEDY_KERNEL = numba.njit(cache=True, nogil=True)(_greedy_kernel)
+        _GREEDY_KERNEL = (
+            numba.njit(cache=True, nogil=True)(_caps_kernel),
+            numba.njit(cache=True, nogil=True)(_greedy_kernel),
+        )
     return _GREEDY_KERNEL
 
 
