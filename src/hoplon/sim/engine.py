@@ -1349,23 +1349,22 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
         _nearest_in_group(own_pos, own_bounds, pos, rem_bounds, d)
         tr = P_rem[:, 0, 0] + P_rem[:, 1, 1] + P_rem[:, 2, 2]
         sig = np.sqrt(np.maximum(tr, 1.0))
-        keep = (~(d < np.maximum(5_000.0, 4.0 * sig))).tolist()
+        keep = ~(d < np.maximum(5_000.0, 4.0 * sig))
         X = np.concatenate([X, x_rem])
         PP = np.concatenate([PP, P_rem])
         TT = np.concatenate([TT, t_rem])
-    # every lane's picture: its own rows, then its kept remote rows
-    order: list[int] = []
-    keys: list[list[tuple[Any, ...]]] = []
-    for g, lane in enumerate(lanes):
-        lane_keys: list[tuple[Any, ...]] = [("own", force, i) for i in lane[1]]
-        order.extend(range(int(own_bounds[g]), int(own_bounds[g + 1])))
-        r0 = int(rem_bounds[g])
-        for r, rkey in enumerate(lane[5], start=r0):
-            if keep[r]:
-                lane_keys.append(rkey)
-                order.append(N_own + r)
-        keys.append(lane_keys)
-    idx = np.array(order, dtype=np.int64)
+    # every lane's picture: its own rows, then its kept remote rows (``tids`` and
+    # ``rkeys`` are the own and remote rows of the lanes, one lane after another)
+    G = len(lanes)
+    lane_all = np.repeat(np.arange(G), n_own)
+    if len(keep):
+        kept = np.flatnonzero(keep)
+        lane_all = np.concatenate([lane_all, np.repeat(np.arange(G), n_rem)[kept]])
+        order = np.argsort(lane_all, kind="stable")
+        idx = np.concatenate([np.arange(N_own), N_own + kept])[order]
+        lane_all = lane_all[order]
+    else:
+        idx = np.arange(N_own)
     X, PP, TT = X[idx], PP[idx], TT[idx]
     remote = idx >= N_own
     # fire-control quality: only settled tracks are engaged (a track formed in boost
@@ -1373,34 +1372,33 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
     sig_p = np.sqrt(PP[:, 0, 0] + PP[:, 1, 1] + PP[:, 2, 2])
     sig_v = np.sqrt(PP[:, 3, 3] + PP[:, 4, 4] + PP[:, 5, 5])
     eligible = (sig_p <= MAX_POSITION_SIGMA_M) & (sig_v <= MAX_VELOCITY_SIGMA_MPS)
-    stage = np.zeros(len(idx), dtype=int)
     engines_l = [lane[0] for lane in lanes]
     block = engines_l[0]._block
     brow = np.array([e._row for e in engines_l], dtype=np.int64)
     # the batteries that may fire: inventory above the reserve
     usable = block.inventory[brow][:, world.force_batteries[force]] > world.spec.command.reserve
-    any_usable = usable.any(axis=1).tolist()
-    flat: list[tuple[Any, ...]] = []
-    lo = 0
-    for g, (e, lane_keys) in enumerate(zip(engines_l, keys, strict=True)):
-        hi = lo + len(lane_keys)
-        if not any_usable[g]:
-            eligible[lo:hi] = False
-        elif eng := e.engagements[force]:
-            for i, key in enumerate(lane_keys, start=lo):
-                en = eng.get(key)
-                if en is None:
-                    continue
-                if en.status == "missed" and e._stage_shots(en.stage + 1) > 0:
-                    stage[i] = en.stage + 1
-                else:
-                    eligible[i] = False
-        flat.extend(lane_keys)
-        lo = hi
-    sel = np.flatnonzero(eligible)
-    if not len(sel):
+    eligible &= usable.any(axis=1)[lane_all]
+    cand = np.flatnonzero(eligible)
+    if not len(cand):
         return None
-    lane_of = np.repeat(np.arange(len(engines_l)), [len(k) for k in keys])
+    every_key = [("own", force, i) for i in tids] + rkeys
+    keys = [every_key[i] for i in idx[cand].tolist()]
+    stage = np.zeros(len(cand), dtype=int)
+    ok = np.ones(len(cand), dtype=bool)
+    # engaged entries: only a missed one whose doctrine has a next stage stays
+    engagements = [e.engagements[force] for e in engines_l]
+    for j, (g, key) in enumerate(zip(lane_all[cand].tolist(), keys, strict=True)):
+        eng = engagements[g]
+        if eng and (en := eng.get(key)) is not None:
+            if en.status == "missed" and engines_l[g]._stage_shots(en.stage + 1) > 0:
+                stage[j] = en.stage + 1
+            else:
+                ok[j] = False
+    if not ok.all():
+        if not ok.any():
+            return None
+        cand, stage = cand[ok], stage[ok]
+        keys = [k for k, o in zip(keys, ok.tolist(), strict=True) if o]
     return _Cycle(
         t=t,
         force=force,
@@ -1409,13 +1407,13 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
         lanes=engines_l,
         brow=brow,
         usable=usable,
-        lane_of=lane_of[sel],
-        keys=[flat[i] for i in sel.tolist()],
-        x=X[sel],
-        P=PP[sel],
-        tx=TT[sel],
-        remote=remote[sel],
-        stage=stage[sel],
+        lane_of=lane_all[cand],
+        keys=keys,
+        x=X[cand],
+        P=PP[cand],
+        tx=TT[cand],
+        remote=remote[cand],
+        stage=stage,
     )
 
 
