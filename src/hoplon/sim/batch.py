@@ -152,7 +152,9 @@ class BatchEngine:
         self.rcs = np.array([th.rcs_m2 for th in w.threats], dtype=float)
         self.burnout = np.array([th.burnout_s for th in w.threats], dtype=float)
         #: per sensor: each lane's random stream of it
-        self._sensor_rngs = [list(gens) for gens in zip(*(e.rngs["sensors"] for e in lanes))]
+        self._sensor_rngs = [
+            [e.rngs["sensors"][sid] for e in lanes] for sid in range(len(lanes[0].rngs["sensors"]))
+        ]
         self._truth_memo: tuple[Any, np.ndarray, np.ndarray] | None = None
         self.trackers = [
             LaneTracker(L, **tracker_options(w.spec), owner=f) for f in range(len(w.forces))

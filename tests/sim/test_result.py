@@ -1,0 +1,162 @@
+"""The run's result tables against the plain row-by-row construction (the reference)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hoplon.scenario import load
+from hoplon.sim import Engine, compile_world
+from hoplon.sim.engine import SHOT_COLUMNS, _ground_distance, _lla, _lla_columns, _may_see_rows
+from hoplon.sim.events import _reference_frame
+
+EXAMPLES = Path(__file__).parents[2] / "src" / "hoplon" / "scenario" / "examples"
+DATA = Path(__file__).with_name("data")
+
+
+def _reference(e: Engine) -> dict:
+    """The tables and summary of ``e`` built row by row, as the engine first did."""
+    w = e.world
+    end = w.spec.duration
+    rows = []
+    for i, th in enumerate(w.threats):
+        lat, lon, _ = _lla(th.trajectory.y[-1, :3])
+        if e.killed_s[i] < np.inf:
+            outcome = "intercepted"
+        elif e.impact_s[i] <= end:
+            outcome = "leaked"
+        else:
+            outcome = "in flight"
+        row = {
+            "threat": i,
+            "type": th.type,
+            "kind": th.kind,
+            "raid": th.raid,
+            "target": th.target,
+            "launch_s": e.launch_s[i],
+            "impact_s": e.impact_s[i] if outcome != "intercepted" else np.nan,
+            "outcome": outcome,
+            "intercept_s": e.killed_s[i] if outcome == "intercepted" else np.nan,
+            "killed_by": w.batteries[e.killed_by[i]].key if e.killed_by[i] >= 0 else None,
+            "impact_lat_deg": math.degrees(lat) if outcome == "leaked" else np.nan,
+            "impact_lon_deg": math.degrees(lon) if outcome == "leaked" else np.nan,
+        }
+        for f, name in enumerate(w.forces):
+            row[f"first_detection_s_{name}"] = e.first_detect[f, i]
+            row[f"launch_warning_s_{name}"] = e.warned[f, i]
+        rows.append(row)
+    shot_rows = [
+        {
+            "shot": s.index,
+            "battery": w.batteries[s.battery].key,
+            "force": w.forces[s.force],
+            "interceptor": w.batteries[s.battery].interceptor.name,
+            "launch_s": s.launch_s,
+            "intercept_s": s.intercept_s,
+            "track": str(s.key),
+            "remote_track": s.remote,
+            "stage": s.stage,
+            "threat": s.threat,
+            "miss_distance_m": s.miss_m,
+            "hit": s.hit,
+            **_lla_columns("site", w.batteries[s.battery].site_ecef_m),
+            **_lla_columns("aim", s.aim if s.aim is not None else s.r_pip),
+        }
+        for s in e.shots
+        if s.launch_s <= end
+    ]
+    leaked = [r for r in rows if r["outcome"] == "leaked"]
+    asset_rows = []
+    for a in w.assets:
+        n_hit = sum(
+            _ground_distance(
+                math.radians(r["impact_lat_deg"]),
+                math.radians(r["impact_lon_deg"]),
+                a.lat_rad,
+                a.lon_rad,
+            )
+            <= a.radius_m
+            for r in leaked
+        )
+        asset_rows.append(
+            {
+                "asset": a.name,
+                "owner": a.owner,
+                "value": a.value,
+                "leakers_hit": n_hit,
+                "survived": n_hit == 0,
+            }
+        )
+    fired_by = Counter(r["battery"] for r in shot_rows)
+    fired_by_force = Counter(r["force"] for r in shot_rows)
+    outcomes = Counter(r["outcome"] for r in rows)
+    summary = {
+        "threats": len(w.threats),
+        "intercepted": outcomes["intercepted"],
+        "leakers": outcomes["leaked"],
+        "in_flight_at_end": outcomes["in flight"],
+        "interceptors_fired": len(shot_rows),
+        "interceptors_by_battery": {b.key: fired_by[b.key] for b in w.batteries},
+        "interceptors_by_force": {f: fired_by_force[f] for f in w.forces},
+        "interceptors_on_remote_tracks": sum(1 for r in shot_rows if r["remote_track"]),
+        "assets_hit": [a["asset"] for a in asset_rows if not a["survived"]],
+        "value_lost": float(sum(a["value"] for a in asset_rows if not a["survived"])),
+    }
+    return {
+        "events": _reference_frame(e.log),
+        "threats": pd.DataFrame(rows),
+        "shots": pd.DataFrame(shot_rows, columns=SHOT_COLUMNS),
+        "assets": pd.DataFrame(
+            asset_rows, columns=["asset", "owner", "value", "leakers_hit", "survived"]
+        ),
+        "summary": summary,
+    }
+
+
+def _assert_result_is_reference(e: Engine) -> None:
+    got, want = e._result(), _reference(e)
+    assert got.summary == want["summary"]
+    for name in ("events", "threats", "shots", "assets"):
+        a, b = getattr(got, name), want[name]
+        pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
+        for col in a.columns:  # (None and NaN alike, element by element)
+            assert [type(v) for v in a[col]] == [type(v) for v in b[col]], (name, col)
+
+
+@pytest.mark.parametrize(
+    ("path", "seed"),
+    [
+        (EXAMPLES / "two_partner.yaml", 3),
+        (EXAMPLES / "single_battery.yaml", 1),
+        (DATA / "salvo.yaml", 7),
+    ],
+)
+def test_result_tables_equal_the_row_by_row_reference(path: Path, seed: int) -> None:
+    e = Engine(compile_world(load(path)), seed)
+    e.run()
+    _assert_result_is_reference(e)
+
+
+def test_result_before_anything_happened_equals_the_reference() -> None:
+    # no events, no shots, no kills: the empty-table paths
+    e = Engine(compile_world(load(EXAMPLES / "two_partner.yaml")), 0)
+    e._setup()
+    _assert_result_is_reference(e)
+
+
+def test_may_see_rows_with_kept_horizons_equals_without() -> None:
+    w = compile_world(load(EXAMPLES / "two_partner.yaml"))
+    rng = np.random.default_rng(5)
+    site0 = w.radars[0].radar.as_array().site_ecef_m[0]
+    r = site0 * rng.uniform(0.97, 1.15, (2000, 1)) + rng.normal(0.0, 6e5, (2000, 3))
+    alt = np.linalg.norm(r, axis=1) - 6.371e6
+    kept: dict = {}
+    for site in w.radars:
+        np.testing.assert_array_equal(
+            _may_see_rows(site, r, alt, kept), _may_see_rows(site, r, alt)
+        )
