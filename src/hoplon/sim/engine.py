@@ -164,18 +164,49 @@ def confirmed_tracks(
     mask = tracks.status == _CONFIRMED
     if min_hits > 0:
         mask &= tracks.hits >= min_hits
-    idx = np.flatnonzero(mask)
-    sensors = tracks.sensors
+    return track_rows(tracks, np.flatnonzero(mask), bounds)
+
+
+def track_rows(
+    tracks: TrackSet, idx: np.ndarray, bounds: list[int] | None = None
+) -> tuple[Any, ...]:
+    """What :func:`confirmed_tracks` gives of the rows ``idx`` (ascending) of ``tracks``."""
+    n = idx.size
     cut = None
     if bounds is not None:
-        cut = np.concatenate([[0], np.cumsum(mask)])[bounds].tolist()
+        # a group's part starts at the number of selected rows before the group's first
+        cut = np.searchsorted(idx, bounds).tolist() if n else [0] * len(bounds)
+    if n == len(tracks):  # every row (in order)
+        return (
+            tracks.track_id.tolist(),
+            tracks.x[:, :6].copy(),
+            tracks.P[:, :6, :6].copy(),
+            tracks.time_s.copy(),
+            list(tracks.sensors),
+            cut,
+        )
     return (
         tracks.track_id[idx].tolist(),
         tracks.x[idx, :6],
         tracks.P[idx, :6, :6],
         tracks.time_s[idx],
-        [sensors[i] for i in idx.tolist()],
+        list(map(tracks.sensors.__getitem__, idx.tolist())),
         cut,
+    )
+
+
+def confirmed_part(every: tuple[Any, ...], rows: np.ndarray) -> tuple[Any, ...]:
+    """The rows ``rows`` (ascending) of a :func:`confirmed_tracks` selection ``every`` made
+    with ``bounds``, as :func:`confirmed_tracks` would have selected them."""
+    ids, x, P, times, sensors, cut = every
+    pick = rows.tolist()
+    return (
+        list(map(ids.__getitem__, pick)),
+        x[rows],
+        P[rows],
+        times[rows],
+        list(map(sensors.__getitem__, pick)),
+        np.searchsorted(rows, cut).tolist() if len(pick) else [0] * len(cut),
     )
 
 
@@ -801,27 +832,36 @@ class Engine:
         """
         self._receive(s.force, t, EventKind.INTERCEPT)
         tracks = self.trackers[s.force].tracks
-        estimates: list[tuple[bool, np.ndarray]] = []
-        for j in range(len(tracks)):
-            x = tracks.x[j, :6]
-            mine = s.key[0] == "own" and int(tracks.track_id[j]) == s.key[2]
-            estimates.append((mine, x[:3] + x[3:6] * (t - float(tracks.time_s[j]))))
         R, K = self._shared().lane_rows(s.force, self.lane)
-        if len(K):
-            names = self.world.forces
-            want = tuple(s.key[1:]) if s.key[0] == "remote" else None
-            for row, k in zip(R, K.tolist(), strict=True):
-                x = row[C_X : C_X + 6]
-                mine = want == (names[(k >> SENDER_SHIFT) & 0xFF], k & TRACK_MASK)
-                estimates.append((mine, x[:3] + x[3:6] * (t - float(row[C_TIME]))))
-        own = [p for mine, p in estimates if mine]
-        if own:
-            aim = own[0]
-        elif estimates:
-            pts = np.array([p for _, p in estimates])
-            aim = pts[int(np.argmin(np.linalg.norm(pts - s.r_pip, axis=1)))]
-        else:
+        # the engaged track, own or delivered (estimates extrapolated as x + v (t - t_x))
+        if s.key[0] == "own":
+            hit = np.flatnonzero(tracks.track_id == s.key[2])
+            if len(hit):
+                x = tracks.x[hit[0], :6]
+                return self._within_divert(s, x[:3] + x[3:6] * (t - float(tracks.time_s[hit[0]])))
+        elif len(K):
+            sender = self.world.forces.index(s.key[1])
+            hit = np.flatnonzero(
+                (((K >> SENDER_SHIFT) & 0xFF) == sender) & ((K & TRACK_MASK) == s.key[2])
+            )
+            if len(hit):
+                x = R[hit[0], C_X : C_X + 6]
+                return self._within_divert(s, x[:3] + x[3:6] * (t - float(R[hit[0], C_TIME])))
+        if not len(tracks) and not len(K):
             return s.r_pip
+        # gone: the nearest estimate to the planned point
+        X, tx = tracks.x, tracks.time_s
+        pts = np.concatenate(
+            [
+                X[:, 0:3] + X[:, 3:6] * (t - tx)[:, None],
+                R[:, C_X : C_X + 3] + R[:, C_X + 3 : C_X + 6] * (t - R[:, C_TIME])[:, None],
+            ]
+        )
+        return self._within_divert(s, pts[int(np.argmin(np.linalg.norm(pts - s.r_pip, axis=1)))])
+
+    def _within_divert(self, s: _Shot, aim: np.ndarray) -> np.ndarray:
+        """``aim`` if the shot can divert to it from its planned point, else the planned
+        point."""
         site = self.world.batteries[s.battery].site_ecef_m
         reach = max(
             MIDCOURSE_DIVERT_FRACTION * np.linalg.norm(s.r_pip - site), MIDCOURSE_DIVERT_MIN_M
