@@ -36,11 +36,13 @@ from hoplon.errors import InputError
 from hoplon.sensors.infrared import observe_infrared_lanes
 from hoplon.sensors.radar import observe_radar_lanes
 from hoplon.sim.engine import (
+    _CONFIRMED,
     Engine,
     _approximate_altitude,
     _may_see_rows,
     command_cycle,
-    confirmed_tracks,
+    confirmed_part,
+    track_rows,
     tracker_options,
     truth_states,
 )
@@ -109,7 +111,10 @@ class _LaneTracks:
     def confirmed_lanes(self, trackers: list[_LaneTracks], min_hits: int) -> tuple[Any, ...]:
         """:meth:`confirmed` of each of ``trackers`` (views of this force in this batch),
         one after another, and the bounds of each one's part (list)."""
-        return self._batch._lanes_confirmed(self._force, [tr._lane for tr in trackers], min_hits)
+        batch, force = self._batch, self._force
+        if trackers == batch._every_view[force]:  # (by identity: every lane, in order)
+            return batch._lanes_confirmed(force, batch._all_lanes, min_hits)
+        return batch._lanes_confirmed(force, [tr._lane for tr in trackers], min_hits)
 
 
 class BatchEngine:
@@ -222,18 +227,35 @@ class BatchEngine:
         return [e._result() for e in lanes]
 
     # --------------------------------------------------------------------------- views
+    @functools.cached_property
+    def _all_lanes(self) -> list[int]:
+        """Every lane, in order."""
+        return list(range(len(self.lanes)))
+
+    @functools.cached_property
+    def _lane_edges(self) -> np.ndarray:
+        """``0 .. L``: the lanes' first rows are where these go in rows sorted by lane."""
+        return np.arange(len(self.lanes) + 1)
+
+    @functools.cached_property
+    def _every_view(self) -> list[list[Any]]:
+        """Per force: every lane's view of its tracker (:class:`_LaneTracks`), in order."""
+        return [[e.trackers[f] for e in self.lanes] for f in range(len(self.world.forces))]
+
     def _grouped(self, force: int) -> tuple[TrackSet, list[int]]:
-        """One copy of the force's tracks grouped by lane and each lane's bounds in it
-        (made once per frame)."""
+        """The force's tracks grouped by lane and each lane's bounds in them (made once per
+        frame). The tracker keeps its rows by lane, so these are its own arrays (read only,
+        until its next frame); a copy sorted by lane only if they were not."""
         views = self._views[force]
         hit = views.get("grouped")
         if hit is None:
             tracker = self.trackers[force]
-            order = np.argsort(tracker.lane, kind="stable")
-            grouped = tracker.tracks.select(order)
-            bounds = np.searchsorted(tracker.lane[order], np.arange(len(self.lanes) + 1))
-            hit = views["grouped"] = (grouped, bounds.tolist())
-            views["empty"] = grouped.select(slice(0, 0))
+            grouped, lane = tracker.tracks, tracker.lane
+            if lane.size > 1 and (lane[1:] < lane[:-1]).any():
+                order = np.argsort(lane, kind="stable")
+                grouped, lane = grouped.select(order), lane[order]
+            bounds = lane.searchsorted(self._lane_edges).tolist()
+            hit = views["grouped"] = (grouped, bounds)
         return hit
 
     def _lane_count(self, force: int, lane: int) -> int:
@@ -242,37 +264,54 @@ class BatchEngine:
         return bounds[lane + 1] - bounds[lane]
 
     def _lane_tracks(self, force: int, lane: int) -> TrackSet:
-        """Lane ``lane``'s tracks of ``force`` (as its own tracker holds them): slices of
-        one copy of the force's tracks grouped by lane, made once per frame."""
+        """Lane ``lane``'s tracks of ``force`` (as its own tracker holds them): a slice of
+        the force's tracks grouped by lane (read only), made once per frame."""
         views = self._views[force]
         view = views.get(lane)
         if view is None:
             grouped, bounds = self._grouped(force)
             lo, hi = bounds[lane], bounds[lane + 1]
-            view = grouped.select(slice(lo, hi)) if hi > lo else views["empty"]
-            views[lane] = view
+            view = views[lane] = grouped.select(slice(lo, hi))
         return view
+
+    def _confirmed_every(self, force: int, min_hits: int) -> tuple[Any, ...]:
+        """:func:`~hoplon.sim.engine.confirmed_tracks` of all lanes' tracks of ``force``
+        grouped by lane (ids, x, P, times, sensor sets, each lane's bounds), made once per
+        frame and ``min_hits``: the confirmed tracks from the tracks, those with at least
+        ``min_hits`` updates as a part of them (the same objects when that is all of them;
+        what is returned is not to be changed in place)."""
+        views = self._views[force]
+        min_hits = max(int(min_hits), 0)  # (none below 0: all the confirmed tracks)
+        every = views.get(("confirmed", min_hits))
+        if every is not None:
+            return every
+        if not min_hits:
+            grouped, bounds = self._grouped(force)
+            idx = np.flatnonzero(grouped.status == _CONFIRMED)
+            every = track_rows(grouped, idx, bounds)
+            views["confirmed_hits"] = grouped.hits[idx]
+        else:
+            every = self._confirmed_every(force, 0)
+            keep = views["confirmed_hits"] >= min_hits
+            if not keep.all():
+                every = confirmed_part(every, np.flatnonzero(keep))
+        views[("confirmed", min_hits)] = every
+        return every
 
     def _lane_confirmed(self, force: int, lane: int, min_hits: int) -> tuple[Any, ...]:
         """Lane ``lane``'s part of :func:`~hoplon.sim.engine.confirmed_tracks` of all lanes'
         tracks of ``force`` (selected once per frame and ``min_hits``)."""
-        views = self._views[force]
-        every = views.get(("confirmed", min_hits))
-        if every is None:
-            grouped, bounds = self._grouped(force)
-            every = confirmed_tracks(grouped, min_hits, bounds)
-            views[("confirmed", min_hits)] = every
-        ids, x, P, ts, sensors, cut = every
+        ids, x, P, ts, sensors, cut = self._confirmed_every(force, min_hits)
         lo, hi = cut[lane], cut[lane + 1]
         return ids[lo:hi], x[lo:hi], P[lo:hi], ts[lo:hi], sensors[lo:hi]
 
     def _lanes_confirmed(self, force: int, lanes: list[int], min_hits: int) -> tuple[Any, ...]:
         """Lanes ``lanes``' parts of :func:`~hoplon.sim.engine.confirmed_tracks` of all
         lanes' tracks of ``force``, one after another, and the bounds of each lane's part."""
-        self._lane_confirmed(force, 0, min_hits)  # (the selection, made once per frame)
-        ids, x, P, ts, sensors, cut = self._views[force][("confirmed", min_hits)]
-        if lanes == list(range(len(self.lanes))):
-            return ids, x, P, ts, sensors, cut
+        every = self._confirmed_every(force, min_hits)
+        if lanes == self._all_lanes:
+            return every
+        ids, x, P, ts, sensors, cut = every
         rows = [i for k in lanes for i in range(cut[k], cut[k + 1])]
         bounds = np.cumsum([0] + [cut[k + 1] - cut[k] for k in lanes]).tolist()
         idx = np.array(rows, dtype=np.int64)
