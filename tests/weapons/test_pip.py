@@ -2,6 +2,7 @@
 
 import math
 
+import numba
 import numpy as np
 import pytest
 
@@ -11,7 +12,28 @@ from hoplon.errors import InputError
 from hoplon.weapons.catalogue import get_interceptor
 from hoplon.weapons.flyout import FlyoutTable, flyout_table, flyout_time
 from hoplon.weapons.interceptor import Envelope
-from hoplon.weapons.pip import ThreatPath, ground_range_m, predicted_intercept, solve_pip
+from hoplon.weapons.pip import (
+    _H_MAYBE,
+    _H_OUT,
+    _H_UNKNOWN,
+    _P_DH,
+    _P_DR,
+    _P_H0,
+    _P_HMAX,
+    _P_HMIN,
+    _P_R0,
+    _P_RMAX,
+    _P_RMIN,
+    ThreatPath,
+    _alt_lazy,
+    _bilinear1,
+    _bisect1,
+    _feasible1,
+    _ground_range1,
+    ground_range_m,
+    predicted_intercept,
+    solve_pip,
+)
 
 V_INT = 2000.0  # stand-in interceptor speed [m/s]
 
@@ -502,3 +524,381 @@ def test_wrapper_shortcuts_are_numpys() -> None:
             u, sites / np.linalg.norm(sites, axis=-1, keepdims=True), strict=True
         )
         assert _unit_sites(sites.copy()) is u
+
+
+# ---------------------------------------------------------------------------------------------
+# The scans' skips (NaN tails, samples surely out of the range or altitude band, flyout times
+# surely too long) against the kernel without them, kept here as the reference
+# ---------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=False)
+def _maybe_in_band_reference(x, y, z, a, b, lo, hi):  # pragma: no cover - compiled
+    """The kernel's altitude pre-check before the skips (``_band_bounds`` inlined)."""
+    xy2 = x * x + y * y
+    z2 = z * z
+    n = math.sqrt(xy2 + z2)
+    ia2 = 1.0 / (a * a)
+    ib2 = 1.0 / (b * b)
+    g = xy2 * ia2 + z2 * ib2
+    if not g > 0.0:
+        return n - b >= lo and n - a <= hi
+    d = n - n / math.sqrt(g)
+    if d >= 0.0:
+        c = g / (n * math.sqrt(xy2 * (ia2 * ia2) + z2 * (ib2 * ib2)))
+        return d >= lo and d * c <= hi
+    return n - b >= lo and n - a <= hi
+
+
+@numba.njit(cache=False)
+def _pip_pairs_kernel_reference(
+    t, r, h, u_site, h_site, t_launch_min, values, par, n_iter, refine_latest, lazy, a_ell, b_ell
+):  # pragma: no cover - compiled  # fmt: skip
+    """``_pip_pairs_kernel`` as it was before the skips: every sample tested in turn."""
+    m = r.shape[0]
+    k = t.size
+    b = u_site.shape[0]
+    feasible = np.zeros((m, b), dtype=np.bool_)
+    t_e = np.full((m, b), np.nan)
+    t_l = np.full((m, b), np.nan)
+    T_e = np.full((m, b), np.nan)
+    T_l = np.full((m, b), np.nan)
+    rho_e = np.full((m, b), np.nan)
+    h_e = np.full((m, b), np.nan)
+    r_e = np.full((m, b, 3), np.nan)
+    r_l = np.full((m, b, 3), np.nan)
+    h_min = par[_P_HMIN]
+    h_max = par[_P_HMAX]
+    hc = np.empty(k if lazy else 0)  # the row's altitudes (lazy)
+    state = np.zeros(k if lazy else 0, dtype=np.int8)
+    # the band with a margin for the rounding of the bounds and of the altitudes (lazy)
+    band_lo = h_min - 1.0
+    band_hi = h_max + 1.0
+    rho_min = par[_P_RMIN]
+    rho_max = par[_P_RMAX]
+    for i in range(m):
+        if lazy:
+            state[:] = _H_UNKNOWN
+        for j in range(b):
+            ux = u_site[j, 0]
+            uy = u_site[j, 1]
+            uz = u_site[j, 2]
+            hs = h_site[j]
+            tl = t_launch_min[i, j]
+            # first and last feasible samples
+            first = -1
+            for q in range(k):
+                if lazy:
+                    # the bounds on the altitude, then the range, then the altitude: each
+                    # test only skips samples that the envelope test would reject
+                    sq = state[q]
+                    if sq == _H_OUT:
+                        continue
+                    if sq == _H_UNKNOWN:
+                        if not _maybe_in_band_reference(
+                            r[i, q, 0], r[i, q, 1], r[i, q, 2], a_ell, b_ell, band_lo, band_hi
+                        ):
+                            state[q] = _H_OUT
+                            continue
+                        state[q] = _H_MAYBE
+                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                    if not (rq >= rho_min and rq <= rho_max):
+                        continue
+                    hq = _alt_lazy(r, i, q, hc, state, a_ell, b_ell)
+                    if not (hq >= h_min and hq <= h_max):
+                        continue
+                else:
+                    hq = h[i, q]
+                    if not (hq >= h_min and hq <= h_max):
+                        continue
+                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                if _feasible1(t[q], rq, hq, hs, tl, values, par):
+                    first = q
+                    break
+            if first < 0:
+                continue
+            last = first
+            for q in range(k - 1, first, -1):
+                if lazy:
+                    # the bounds on the altitude, then the range, then the altitude: each
+                    # test only skips samples that the envelope test would reject
+                    sq = state[q]
+                    if sq == _H_OUT:
+                        continue
+                    if sq == _H_UNKNOWN:
+                        if not _maybe_in_band_reference(
+                            r[i, q, 0], r[i, q, 1], r[i, q, 2], a_ell, b_ell, band_lo, band_hi
+                        ):
+                            state[q] = _H_OUT
+                            continue
+                        state[q] = _H_MAYBE
+                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                    if not (rq >= rho_min and rq <= rho_max):
+                        continue
+                    hq = _alt_lazy(r, i, q, hc, state, a_ell, b_ell)
+                    if not (hq >= h_min and hq <= h_max):
+                        continue
+                else:
+                    hq = h[i, q]
+                    if not (hq >= h_min and hq <= h_max):
+                        continue
+                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+                if _feasible1(t[q], rq, hq, hs, tl, values, par):
+                    last = q
+                    break
+            feasible[i, j] = True
+            # earliest: bracket [first-1 (infeasible), first (feasible)], keep the feasible end
+            if first > 0:
+                k_e = first - 1
+                ta, tb = t[k_e], t[k_e + 1]
+                ra = _ground_range1(r[i, k_e, 0], r[i, k_e, 1], r[i, k_e, 2], ux, uy, uz)
+                rb = _ground_range1(r[i, first, 0], r[i, first, 1], r[i, first, 2], ux, uy, uz)
+                if lazy:
+                    ha = _alt_lazy(r, i, k_e, hc, state, a_ell, b_ell)
+                    hb = _alt_lazy(r, i, k_e + 1, hc, state, a_ell, b_ell)
+                else:
+                    ha, hb = h[i, k_e], h[i, k_e + 1]
+                w_e = _bisect1(ta, tb, ra, rb, ha, hb, hs, tl, values, par, n_iter, True)
+            else:
+                k_e = 0
+                w_e = 0.0
+            # latest: bracket [last (feasible), last+1 (infeasible)], keep the feasible end
+            if last < k - 1:
+                k_l = last
+                w_l = 0.0
+                if refine_latest:
+                    ta, tb = t[k_l], t[k_l + 1]
+                    ra = _ground_range1(r[i, k_l, 0], r[i, k_l, 1], r[i, k_l, 2], ux, uy, uz)
+                    rb = _ground_range1(
+                        r[i, k_l + 1, 0], r[i, k_l + 1, 1], r[i, k_l + 1, 2], ux, uy, uz
+                    )
+                    if lazy:
+                        ha = _alt_lazy(r, i, k_l, hc, state, a_ell, b_ell)
+                        hb = _alt_lazy(r, i, k_l + 1, hc, state, a_ell, b_ell)
+                    else:
+                        ha, hb = h[i, k_l], h[i, k_l + 1]
+                    w_l = _bisect1(ta, tb, ra, rb, ha, hb, hs, tl, values, par, n_iter, False)
+            else:
+                k_l = k - 2
+                w_l = 1.0
+            # the points: linear between the samples of the interval
+            for which in range(2):
+                kk = k_e if which == 0 else k_l
+                w = w_e if which == 0 else w_l
+                ta, tb = t[kk], t[kk + 1]
+                ra = _ground_range1(r[i, kk, 0], r[i, kk, 1], r[i, kk, 2], ux, uy, uz)
+                rb = _ground_range1(r[i, kk + 1, 0], r[i, kk + 1, 1], r[i, kk + 1, 2], ux, uy, uz)
+                if lazy:
+                    ha = _alt_lazy(r, i, kk, hc, state, a_ell, b_ell)
+                    hb = _alt_lazy(r, i, kk + 1, hc, state, a_ell, b_ell)
+                else:
+                    ha, hb = h[i, kk], h[i, kk + 1]
+                tt = ta + w * (tb - ta)
+                rr = ra + w * (rb - ra)
+                hh = ha + w * (hb - ha)
+                T = _bilinear1(values, par[_P_R0], par[_P_DR], par[_P_H0], par[_P_DH], rr, hh - hs)
+                if which == 0:
+                    t_e[i, j] = tt
+                    T_e[i, j] = T
+                    rho_e[i, j] = rr
+                    h_e[i, j] = hh
+                    for c in range(3):
+                        a = r[i, kk, c]
+                        r_e[i, j, c] = a + w * (r[i, kk + 1, c] - a)
+                else:
+                    t_l[i, j] = tt
+                    T_l[i, j] = T
+                    for c in range(3):
+                        a = r[i, kk, c]
+                        r_l[i, j, c] = a + w * (r[i, kk + 1, c] - a)
+    return feasible, t_e, t_l, T_e, T_l, rho_e, h_e, r_e, r_l
+
+
+SKIP_SITE_LL = [(0.0, 0.0), (45.0, 10.0), (89.9, 0.0), (-89.99, 120.0), (-30.0, -70.0)]
+# offsets [m] from the range band edges: around 0 and around the skips' margin (8 m)
+RANGE_OFFSETS = (-9.0, -8.0 - 1e-6, -8.0, -8.0 + 1e-6, -4.0, -1.0, -1e-6, 0.0, 1e-6, 1.0, 4.0,
+                 8.0 - 1e-6, 8.0, 8.0 + 1e-6, 9.0)  # fmt: skip
+
+
+def _direction(u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A unit vector perpendicular to ``u`` (random)."""
+    e = np.cross(u, rng.normal(size=3))
+    return e / np.linalg.norm(e)
+
+
+def skip_batch(
+    rng: np.random.Generator, k: int, env: Envelope
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sites (b, 3) (``SKIP_SITE_LL``, some at the poles) and rows (m, k, 3) that probe the
+    scans' skips: rows along great circles through a site at constant radius (the step
+    bound is tight: the ground range changes by exactly the bound), sampled to land within
+    ``RANGE_OFFSETS`` of a range edge, at speeds from 50 m to 40 km per sample, going out
+    or in; rows circling a site at those offsets; rows whose range oscillates across the
+    band; rows along the ellipsoid normal (the altitude changes by exactly the step)
+    crossing the altitude edges within ``EDGE_OFFSETS``; rows out of every band; NaN
+    tails and gaps, an infinite coordinate, the centre of the Earth. Also the site
+    indices of the rows (m,)."""
+    lat_s = np.radians([ll[0] for ll in SKIP_SITE_LL])
+    lon_s = np.radians([ll[1] for ll in SKIP_SITE_LL])
+    sites = geodetic_to_ecef(lat_s, lon_s, rng.uniform(0.0, 500.0, lat_s.size))
+    us = sites / np.linalg.norm(sites, axis=-1, keepdims=True)
+    R = R_EARTH_MEAN_M
+    h_mid = 0.5 * (env.min_altitude_m + env.max_altitude_m)
+    q = np.arange(k)
+    rows, site_of = [], []
+
+    def add(s: int, p: np.ndarray) -> None:
+        rows.append(p)
+        site_of.append(s)
+
+    def radial(s: int, theta: np.ndarray, radius) -> np.ndarray:
+        e = _direction(us[s], rng)
+        v = np.cos(theta)[:, None] * us[s] + np.sin(theta)[:, None] * e
+        return np.asarray(radius, dtype=np.float64)[..., None] * v
+
+    for s in range(lat_s.size):
+        for edge in (env.min_range_m, env.max_range_m):
+            for step in (50.0, 1e3, 8e3, 40e3):
+                for off in rng.choice(RANGE_OFFSETS, 4, replace=False):
+                    q0 = int(rng.integers(k))
+                    sign = 1.0 if rng.random() < 0.5 else -1.0
+                    theta = (edge + off + sign * (q - q0) * step) / R
+                    add(s, radial(s, theta, R + h_mid + rng.uniform(-5e3, 5e3)))
+            # circling at the offsets (hopping between them)
+            theta = (edge + rng.choice(RANGE_OFFSETS, k)) / R
+            e1 = _direction(us[s], rng)
+            e2 = np.cross(us[s], e1)
+            az = np.linspace(0.0, rng.uniform(0.1, 6.0), k)
+            e_az = np.cos(az)[:, None] * e1 + np.sin(az)[:, None] * e2
+            v = np.cos(theta)[:, None] * us[s] + np.sin(theta)[:, None] * e_az
+            add(s, (R + h_mid) * v)
+        # the range oscillating across the band (many entries and exits)
+        for amp in (2e3, 30e3, 200e3):
+            mid = 0.5 * (env.min_range_m + env.max_range_m)
+            theta = np.abs(mid + amp * np.sin(rng.uniform(0.05, 2.0) * q + rng.uniform(0, 6))) / R
+            add(s, radial(s, theta, R + rng.uniform(0.0, 2.0, k) * env.max_altitude_m))
+        # along the normal at a point in range: crossing the altitude edges
+        rho = rng.uniform(env.min_range_m + 100.0, env.max_range_m - 100.0)
+        e = _direction(us[s], rng)
+        p = np.cos(rho / R) * us[s] + np.sin(rho / R) * e
+        lat_p = math.asin(p[2])
+        lon_p = math.atan2(p[1], p[0])
+        for edge in (env.min_altitude_m, env.max_altitude_m):
+            for dh in (20.0, 1e3, 9e3):
+                for off in rng.choice(EDGE_OFFSETS, 3, replace=False):
+                    q0 = int(rng.integers(k))
+                    h = edge + off + (1.0 if rng.random() < 0.5 else -1.0) * (q - q0) * dh
+                    add(s, geodetic_to_ecef(lat_p, lon_p, h))
+        # out of every band
+        add(s, radial(s, np.linspace(0.5, 1.0, k), R + h_mid))  # out of range
+        add(s, radial(s, np.full(k, (env.min_range_m + 1e3) / R), R + 5.0 * env.max_altitude_m))
+        # NaN tails, a NaN gap, an infinite coordinate, the centre of the Earth
+        for bad in range(4):
+            theta = (env.min_range_m + (q - k / 2) * 2e3) / R
+            p = radial(s, np.abs(theta), R + h_mid)
+            if bad == 0:
+                p[int(rng.integers(1, k)) :] = np.nan
+            elif bad == 1:
+                p[k // 3 : k // 3 + 2] = np.nan
+            elif bad == 2:
+                p[k // 2, 0] = np.inf
+            else:
+                p[k // 4] = 0.0
+            add(s, p)
+    return sites, np.array(rows), np.array(site_of)
+
+
+@pytest.mark.parametrize("kind", ["straight", "level", "upper-tier", "lower-tier"])
+def test_skipping_scans_identical_to_testing_every_sample(kind: str) -> None:
+    """The scans skip only samples that the tests would reject: every output of the kernel,
+    lazy or with the altitudes given, refining the latest intercept or not, is the
+    reference kernel's bit for bit, on rows built to make the skips' bounds tight, at the
+    edges of the bands, and with launch limits at a sample's ``t - T`` (and 1 ulp off)."""
+    from hoplon.earth.frames import WGS84, ecef_to_geodetic
+    from hoplon.weapons.pip import (
+        _bilinear1,
+        _ground_range1,
+        _kernel_table,
+        _pip_pairs_kernel,
+    )
+
+    if kind == "straight":
+        tab, env = straight_table(), ENV
+    elif kind == "level":  # flyout times that do not change with altitude
+        tab, env = straight_table(), ENV
+        T = np.repeat(tab.time_s[:, :1], tab.altitude_grid_m.size, axis=1)
+        tab = FlyoutTable("level", tab.range_grid_m, tab.altitude_grid_m, T, tab.speed_mps, 150.0)
+    else:
+        it = get_interceptor(kind)
+        tab, env = flyout_table(it), it.envelope
+    values, par = _kernel_table(tab, env)
+    rng = np.random.default_rng(21 + len(kind))
+    k = 121
+    t = 10.0 + np.concatenate([[0.0], np.cumsum(rng.uniform(0.5, 4.0, k - 1))])
+    sites, r, site_of = skip_batch(rng, k, env)
+    m, b = r.shape[0], sites.shape[0]
+    h = ecef_to_geodetic(r)[2]
+    u = sites / np.linalg.norm(sites, axis=-1, keepdims=True)
+    h_site = ecef_to_geodetic(sites)[2]
+    t_min = rng.uniform(t[0] - 200.0, t[-1], (m, b))
+    t_min[rng.random((m, b)) < 0.05] = np.inf
+    t_min[rng.random((m, b)) < 0.1] = -np.inf
+    # launch limits at a sample's t - T (the flyout-time pre-test at its bound)
+    for i in range(m):
+        j = site_of[i]
+        q = int(rng.integers(k))
+        rho = _ground_range1(*r[i, q], *u[j])
+        T = _bilinear1(values, par[0], par[1], par[2], par[3], rho, h[i, q] - h_site[j])
+        if np.isfinite(T):
+            t_min[i, j] = np.nextafter(t[q] - T, rng.choice([-np.inf, np.inf, 0.0]))
+    a_ell, b_ell = WGS84.a_m, WGS84.b_m
+    feasible = []
+    for lazy in (True, False):
+        hh = np.empty((0, 0)) if lazy else np.ascontiguousarray(h)
+        for refine in (True, False):
+            args = (t, r, hh, u, h_site, t_min, values, par, 7, refine, lazy, a_ell, b_ell)
+            new = _pip_pairs_kernel(*args)
+            ref = _pip_pairs_kernel_reference(*args)
+            for x, y in zip(new, ref, strict=True):
+                np.testing.assert_array_equal(x, y)
+            feasible.append(ref[0])
+    # the batch covers the cases it should
+    mine = feasible[0][np.arange(m), site_of]
+    assert 0.1 < mine.mean() < 0.9
+
+
+def test_flyout_time_pre_test_only_rejects_rejected_points() -> None:
+    """``_surely_late`` says "reject" only where ``_feasible1`` rejects every altitude of the
+    interval: random tables (some with the fastest flyout at a grid node, NaN and infinite
+    cells), intervals across cell edges, launch limits at the interval's ``t - T``."""
+    from hoplon.weapons.pip import _feasible1, _surely_late
+
+    rng = np.random.default_rng(8)
+    nr, na = 12, 9
+    rg = np.linspace(0.0, 11e3, nr)
+    hg = np.linspace(0.0, 800.0, na)
+    n_sure = 0
+    for trial in range(300):
+        values = rng.uniform(5.0, 60.0, (nr, na))
+        if trial % 3 == 0:  # fastest at an altitude node: lower between the interval ends
+            values = 20.0 + np.abs(np.arange(na) - rng.integers(na))[None, :] * rng.uniform(1, 9)
+            values = values + rng.uniform(0.0, 1e-3, (nr, 1))
+        if trial % 5 == 0:
+            values[rng.integers(nr), rng.integers(na)] = rng.choice([np.nan, np.inf])
+        par = np.array([rg[0], rg[1] - rg[0], hg[0], hg[1] - hg[0], 50.0, 0.0, 800.0, 0.0, 11e3])
+        h_site = rng.uniform(-20.0, 20.0)
+        for _ in range(20):
+            rho = rng.uniform(-500.0, 11.5e3)
+            h_lo = rng.uniform(-50.0, 850.0)
+            h_hi = h_lo + rng.choice([0.0, 1e-9, 0.3, 2.3, 150.0])
+            hs = np.concatenate([np.linspace(h_lo, h_hi, 41), hg[(hg >= h_lo) & (hg <= h_hi)]])
+            t = 100.0
+            T = [_bilinear1(values, *par[:4], rho, x - h_site) for x in hs]
+            finite = [x for x in T if np.isfinite(x)]
+            tl = t - (min(finite) if finite else 0.0)
+            for t_min in (tl, np.nextafter(tl, -np.inf), np.nextafter(tl, np.inf), tl - 1.0):
+                if _surely_late(t, rho, h_lo, h_hi, h_site, t_min, values, par):
+                    n_sure += 1
+                    for x in hs:
+                        assert not _feasible1(t, rho, x, h_site, t_min, values, par)
+    assert n_sure > 1000

@@ -38,7 +38,12 @@ formulation :func:`pip_kernel` (all pairs at once with numpy) is the reference i
 against (``_solve_pip_numpy``). Given no altitudes (``ThreatPath.altitude_m``), the kernel
 computes only those it reads, the values ``ecef_to_geodetic`` gives bit for bit, skipping in
 the scans the samples that cheap bounds on the altitude put surely outside the altitude band
-(and those outside the range band): the same results as with all altitudes given.
+(and those outside the range band): the same results as with all altitudes given. The scans
+also skip, without computing anything, the samples they would surely reject: the NaN tail of
+a prediction, the samples after one out of the range (altitude) band by more than they can
+change in as many steps (bounds on the step from the row's largest chord), and they reject
+points whose flyout time is surely too long from bounds on the altitude before computing it:
+the same first and last feasible samples, so the same results bit for bit.
 """
 
 from __future__ import annotations
@@ -491,11 +496,11 @@ def _alt_lazy(
 
 
 @numba.njit(cache=True, nogil=True)
-def _maybe_in_band(
-    x: float, y: float, z: float, a: float, b: float, lo: float, hi: float
-) -> bool:  # pragma: no cover - compiled
-    """False when the geodetic altitude ``h`` of ``(x, y, z)`` is surely outside ``[lo, hi]``
-    (the band widened by a margin for rounding), from bounds on ``h``:
+def _band_bounds(
+    x: float, y: float, z: float, a: float, b: float
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """Lower and upper bounds ``(lo, hi)`` on the geodetic altitude ``h`` of ``(x, y, z)``
+    on the ellipsoid of semi-axes ``a >= b``:
 
     - always ``n - a <= h <= n - b`` (``n = |r|``; inside or outside the ellipsoid);
     - outside the ellipsoid, with ``S`` the surface point on the ray to ``r`` (radius
@@ -504,7 +509,9 @@ def _maybe_in_band(
       tangent plane at ``S`` (the ellipsoid lies behind it; ``c`` is the cosine between
       the ray and the normal at ``S``, ``> 0.99999``).
 
-    False for a non-finite point (its altitude is NaN or infinite, outside the band too)."""
+    Both are bounds on the signed distance ``D`` to the surface too (positive outside; the
+    ellipsoid lies between the spheres of radii ``b`` and ``a``), with ``h <= D`` (equal
+    outside). NaN for a NaN point."""
     xy2 = x * x + y * y
     z2 = z * z
     n = math.sqrt(xy2 + z2)
@@ -512,12 +519,258 @@ def _maybe_in_band(
     ib2 = 1.0 / (b * b)
     g = xy2 * ia2 + z2 * ib2  # (n / rho)^2
     if not g > 0.0:  # the centre, or NaN
-        return n - b >= lo and n - a <= hi
+        return n - a, n - b
     d = n - n / math.sqrt(g)
     if d >= 0.0:  # outside (not NaN)
         c = g / (n * math.sqrt(xy2 * (ia2 * ia2) + z2 * (ib2 * ib2)))
-        return d >= lo and d * c <= hi
-    return n - b >= lo and n - a <= hi
+        return d * c, d
+    return n - a, n - b
+
+
+@numba.njit(cache=True, nogil=True)
+def _maybe_in_band(
+    x: float, y: float, z: float, a: float, b: float, lo: float, hi: float
+) -> bool:  # pragma: no cover - compiled
+    """False when the geodetic altitude ``h`` of ``(x, y, z)`` is surely outside ``[lo, hi]``
+    (the band widened by a margin for rounding), from the bounds of :func:`_band_bounds`.
+
+    False for a non-finite point (its altitude is NaN or infinite, outside the band too)."""
+    h_lo, h_hi = _band_bounds(x, y, z, a, b)
+    return h_hi >= lo and h_lo <= hi
+
+
+#: Bound [m] on the rounding error of :func:`_ground_range1` against ``R_mean`` times the exact
+#: angle between the point and the site (at most about 0.4 m, near angles 0 and pi where
+#: ``sqrt(1 - c^2)`` magnifies the error of ``c``; ~1e-8 m elsewhere), with ample room.
+_RHO_ERR_M = 4.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _last_finite(r: FloatArray, i: int) -> int:  # pragma: no cover - compiled
+    """Index of the last sample of row ``i`` of ``r`` (m, k, 3) with finite coordinates (-1
+    if none): the later ones have NaN (or infinite) ground ranges or altitudes, and fail
+    every test of the scans."""
+    q = r.shape[1] - 1
+    while q >= 0 and not (
+        math.isfinite(r[i, q, 0]) and math.isfinite(r[i, q, 1]) and math.isfinite(r[i, q, 2])
+    ):
+        q -= 1
+    return q
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _row_steps(r: FloatArray, i: int, last: int) -> tuple[float, float]:  # pragma: no cover
+    """Upper bounds [m] on the change of the ground range (from any site) and on the distance
+    between consecutive samples ``0..last`` of row ``i`` of ``r``, ``inf`` where none is
+    known (a non-finite sample among them, the centre of the Earth, overflow).
+
+    The distance bound is the largest chord ``|p - p'|``. For points ``p, p'`` with unit
+    vectors ``u, u'``, ``|u - u'| <= |p - p'| / min(|p|, |p'|)`` (the point at ``|p|`` on
+    the ray of ``p'`` is nearer to ``p`` than ``p'`` is), and the angle between them is
+    ``2 asin(|u - u'| / 2)``. The angle to a site changes by at most the angle between the
+    points (triangle inequality on the sphere), so the exact ground range
+    ``R_mean * angle`` changes by at most ``R_mean * 2 asin(x / 2)`` per step, with ``x``
+    the largest chord over the smallest norm of the row (at most 1 here: ``asin`` is well
+    conditioned). The factors ``1 + 1e-9`` cover the rounding of the chords, ``x`` and
+    ``asin``."""
+    if last < 1:
+        return math.inf, math.inf
+    px = r[i, 0, 0]
+    py = r[i, 0, 1]
+    pz = r[i, 0, 2]
+    n2min = px * px + py * py + pz * pz
+    c2max = 0.0
+    n2sum = n2min  # NaN or inf if any coordinate is (or on overflow)
+    for q in range(1, last + 1):
+        x = r[i, q, 0]
+        y = r[i, q, 1]
+        z = r[i, q, 2]
+        dx = x - px
+        dy = y - py
+        dz = z - pz
+        n2 = x * x + y * y + z * z
+        c2max = max(c2max, dx * dx + dy * dy + dz * dz)
+        n2min = min(n2min, n2)
+        n2sum += n2
+        px = x
+        py = y
+        pz = z
+    if not math.isfinite(n2sum):
+        return math.inf, math.inf
+    chord = math.sqrt(c2max) * (1.0 + 1e-9)
+    if not (chord < math.inf):  # overflow
+        return math.inf, math.inf
+    ratio = math.sqrt(c2max / n2min)
+    if not (ratio <= 1.0):  # steps over 60 deg (asin ill-conditioned), the centre, overflow
+        return math.inf, chord
+    return R_EARTH_MEAN_M * (2.0 * math.asin(0.5 * ratio)) * (1.0 + 1e-9), chord
+
+
+#: Margin [m] of the altitude skips for the rounding of the bounds of :func:`_band_bounds`
+#: and of the altitudes (both ~1e-8 m).
+_H_SKIP_M = 2.0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _n_out_of_band(
+    h_lo: float, h_hi: float, h_min: float, h_max: float, chord: float, rem: int
+) -> int:  # pragma: no cover - compiled
+    """How many of the next (at most ``rem``) samples surely have altitudes outside
+    ``[h_min, h_max]``, from the bounds ``h_lo, h_hi`` (:func:`_band_bounds`) of a sample's
+    altitude and the bound ``chord`` on the distance between consecutive samples
+    (:func:`_row_steps`).
+
+    The signed distance ``D`` to the ellipsoid is 1-Lipschitz: ``p`` samples on,
+    ``|D' - D| <= p chord``. Below: ``h' <= D' <= h_hi + p chord < h_min`` while
+    ``h_min - h_hi - margin >= p chord``. Above: ``D' >= h_lo - p chord > max(h_max, 0)``
+    puts the point outside, where ``h' = D' > h_max``. 0 for NaN or bounds in the band."""
+    if h_hi < h_min:
+        ex = h_min - h_hi
+    elif h_lo > h_max:
+        ex = h_lo - max(h_max, 0.0)
+    else:
+        return 0
+    pf = (ex - _H_SKIP_M) / chord
+    if not (pf >= 1.0):
+        return 0
+    if pf >= rem:
+        return rem
+    return int(pf)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _n_out_of_range(
+    rho: float, rho_min: float, rho_max: float, step: float, rem: int
+) -> int:  # pragma: no cover - compiled
+    """How many of the next (at most ``rem``) samples surely have ground ranges outside
+    ``[rho_min, rho_max]`` too, from the ground range ``rho`` (:func:`_ground_range1`,
+    outside) of a sample and the bound ``step`` (:func:`_row_step_bound`).
+
+    Sample ``q + p`` is ``p`` steps away: its exact range is within ``p * step`` of this
+    one's, and each computed range is within ``_RHO_ERR_M`` of the exact one, so its
+    computed range is above ``rho_max`` (below ``rho_min``) while
+    ``rho - 2 _RHO_ERR_M - p step > rho_max`` (``rho + 2 _RHO_ERR_M + p step < rho_min``).
+    0 for NaN."""
+    if rho > rho_max:
+        ex = rho - rho_max
+    else:
+        ex = rho_min - rho
+    pf = (ex - 2.0 * _RHO_ERR_M) / step
+    if not (pf >= 1.0):
+        return 0
+    if pf >= rem:
+        return rem
+    return int(pf)
+
+
+#: Margin [m] on the bounds of :func:`_band_bounds` for the rounding of the bounds and of the
+#: altitudes (both ~1e-8 m), as the scans' band.
+_H_BOUND_M = 1.0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _surely_late(
+    t: float, rho: float, h_lo: float, h_hi: float, h_site: float, t_launch_min: float,
+    values: FloatArray, par: FloatArray,
+) -> bool:  # pragma: no cover - compiled  # fmt: skip
+    """True when :func:`_feasible1` surely rejects the point at time ``t``, ground range
+    ``rho`` and any altitude ``h`` in ``[h_lo, h_hi]`` (bounds on the computed altitude), by
+    the flyout time alone: outside the table's ranges, or a flyout time over ``T_max`` or
+    too long to launch after ``t_launch_min``. False when unsure (then test exactly).
+
+    ``rho`` is the tested one: same ``fx``, cell ``i`` and ``wx``. The altitude enters by
+    ``fy = ((h - h_site) - h0) / dh``, non-decreasing in ``h`` (rounding is monotone), so
+    ``fy`` of ``h`` lies between those of the bounds; when both are in one table cell,
+    ``wy`` does too, and the computed bilinear value is within ``6.1 u S`` (``u = 2^-53``,
+    ``S`` the sum of the cell's ``|values|``) of the exact one, linear in ``wy``: the
+    flyout time at ``h`` is at least the smaller one at the bounds less ``1e-12 S``. A
+    larger lower bound gives a smaller ``t - T`` (monotone rounding again)."""
+    nr, na = values.shape
+    fx = (rho - par[_P_R0]) / par[_P_DR]
+    if not (fx >= 0.0 and fx <= nr - 1):
+        return True  # NaN flyout time whatever the altitude
+    h0 = par[_P_H0]
+    dh = par[_P_DH]
+    fy_lo = ((h_lo - h_site) - h0) / dh
+    fy_hi = ((h_hi - h_site) - h0) / dh
+    if not (fy_lo >= 0.0 and fy_hi <= na - 1):
+        return False
+    if min(int(fy_lo), na - 2) != min(int(fy_hi), na - 2):
+        return False
+    i = min(int(fx), nr - 2)
+    j = min(int(fy_lo), na - 2)
+    s = (
+        abs(values[i, j])
+        + abs(values[i + 1, j])
+        + abs(values[i, j + 1])
+        + abs(values[i + 1, j + 1])
+    )
+    T_lo = _bilinear1(values, par[_P_R0], par[_P_DR], h0, dh, rho, h_lo - h_site)
+    T_hi = _bilinear1(values, par[_P_R0], par[_P_DR], h0, dh, rho, h_hi - h_site)
+    T_min = min(T_lo, T_hi) - 1e-12 * s  # NaN (NaN or infinite values): unsure
+    return T_min > par[_P_TMAX] or t - T_min < t_launch_min
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan1(
+    t: FloatArray, r: FloatArray, h: FloatArray, i: int, q0: int, q1: int, d: int,
+    ux: float, uy: float, uz: float, hs: float, tl: float, values: FloatArray,
+    par: FloatArray, lazy: bool, hc: FloatArray, hbd: FloatArray, state: NDArray[np.int8],
+    a_ell: float,
+    b_ell: float, band_lo: float, band_hi: float, step: float, chord: float,
+) -> int:  # pragma: no cover - compiled  # fmt: skip
+    """The first feasible sample of row ``i`` among ``q0, q0 + d, ..`` (``d = +-1``), before
+    ``q1``; -1 if none.
+
+    Each sample is tested as :func:`_feasible1` does, the cheap tests first, each only
+    rejecting samples that it would reject: (lazy) the bounds on the altitude
+    (:func:`_maybe_in_band`), the ground range, the altitude; the samples after one out of
+    the range band that are surely out too (:func:`_n_out_of_range`) are skipped."""
+    h_min = par[_P_HMIN]
+    h_max = par[_P_HMAX]
+    rho_min = par[_P_RMIN]
+    rho_max = par[_P_RMAX]
+    q = q0
+    while q != q1:
+        if lazy:
+            sq = state[q]
+            if sq == _H_OUT:
+                q += d
+                continue
+            if sq == _H_UNKNOWN:
+                h_lo, h_hi = _band_bounds(r[i, q, 0], r[i, q, 1], r[i, q, 2], a_ell, b_ell)
+                if not (h_hi >= band_lo and h_lo <= band_hi):  # _maybe_in_band
+                    state[q] = _H_OUT
+                    rem = (q1 - q) * d - 1  # samples left after q
+                    q += d * (1 + _n_out_of_band(h_lo, h_hi, h_min, h_max, chord, rem))
+                    continue
+                state[q] = _H_MAYBE
+                hbd[q, 0] = h_lo - _H_BOUND_M
+                hbd[q, 1] = h_hi + _H_BOUND_M
+        else:
+            hq = h[i, q]
+            if not (hq >= h_min and hq <= h_max):
+                q += d
+                continue
+        rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
+        if not (rq >= rho_min and rq <= rho_max):
+            rem = (q1 - q) * d - 1  # samples left after q
+            q += d * (1 + _n_out_of_range(rq, rho_min, rho_max, step, rem))
+            continue
+        if lazy:
+            if state[q] != _H_KNOWN and _surely_late(
+                t[q], rq, hbd[q, 0], hbd[q, 1], hs, tl, values, par
+            ):
+                q += d
+                continue
+            hq = _alt_lazy(r, i, q, hc, state, a_ell, b_ell)
+            if not (hq >= h_min and hq <= h_max):
+                q += d
+                continue
+        if _feasible1(t[q], rq, hq, hs, tl, values, par):
+            return q
+        q += d
+    return -1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -562,9 +815,11 @@ def _pip_pairs_kernel(
         Bisect the latest intercept too.
     lazy : bool
         Compute the altitudes here, only where read (the scans skip the samples surely
-        outside the altitude band by :func:`_maybe_in_band`, or outside the range band),
-        on the ellipsoid of semi-axes ``a_ell, b_ell`` [m]: the same values bit for bit,
-        so the same results.
+        outside the altitude band by :func:`_maybe_in_band` and :func:`_n_out_of_band`, or
+        outside the range band, and those surely too late by :func:`_surely_late`), on the
+        ellipsoid of semi-axes ``a_ell, b_ell`` [m]: the same values bit for bit, so the
+        same results. Either way the scans (:func:`_scan1`) stop at the row's last finite
+        sample and skip the samples surely outside the range band (:func:`_n_out_of_range`).
 
     Returns
     -------
@@ -586,82 +841,35 @@ def _pip_pairs_kernel(
     h_min = par[_P_HMIN]
     h_max = par[_P_HMAX]
     hc = np.empty(k if lazy else 0)  # the row's altitudes (lazy)
+    hbd = np.empty((k if lazy else 0, 2))  # bounds on them (_H_MAYBE, _H_KNOWN)
     state = np.zeros(k if lazy else 0, dtype=np.int8)
     # the band with a margin for the rounding of the bounds and of the altitudes (lazy)
     band_lo = h_min - 1.0
     band_hi = h_max + 1.0
-    rho_min = par[_P_RMIN]
-    rho_max = par[_P_RMAX]
     for i in range(m):
         if lazy:
             state[:] = _H_UNKNOWN
+        last_fin = _last_finite(r, i)
+        step, chord = _row_steps(r, i, last_fin)
         for j in range(b):
             ux = u_site[j, 0]
             uy = u_site[j, 1]
             uz = u_site[j, 2]
             hs = h_site[j]
             tl = t_launch_min[i, j]
-            # first and last feasible samples
-            first = -1
-            for q in range(k):
-                if lazy:
-                    # the bounds on the altitude, then the range, then the altitude: each
-                    # test only skips samples that the envelope test would reject
-                    sq = state[q]
-                    if sq == _H_OUT:
-                        continue
-                    if sq == _H_UNKNOWN:
-                        if not _maybe_in_band(
-                            r[i, q, 0], r[i, q, 1], r[i, q, 2], a_ell, b_ell, band_lo, band_hi
-                        ):
-                            state[q] = _H_OUT
-                            continue
-                        state[q] = _H_MAYBE
-                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
-                    if not (rq >= rho_min and rq <= rho_max):
-                        continue
-                    hq = _alt_lazy(r, i, q, hc, state, a_ell, b_ell)
-                    if not (hq >= h_min and hq <= h_max):
-                        continue
-                else:
-                    hq = h[i, q]
-                    if not (hq >= h_min and hq <= h_max):
-                        continue
-                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
-                if _feasible1(t[q], rq, hq, hs, tl, values, par):
-                    first = q
-                    break
+            # first and last feasible samples (none after the row's last finite sample)
+            first = _scan1(
+                t, r, h, i, 0, last_fin + 1, 1, ux, uy, uz, hs, tl, values, par, lazy,
+                hc, hbd, state, a_ell, b_ell, band_lo, band_hi, step, chord,
+            )  # fmt: skip
             if first < 0:
                 continue
-            last = first
-            for q in range(k - 1, first, -1):
-                if lazy:
-                    # the bounds on the altitude, then the range, then the altitude: each
-                    # test only skips samples that the envelope test would reject
-                    sq = state[q]
-                    if sq == _H_OUT:
-                        continue
-                    if sq == _H_UNKNOWN:
-                        if not _maybe_in_band(
-                            r[i, q, 0], r[i, q, 1], r[i, q, 2], a_ell, b_ell, band_lo, band_hi
-                        ):
-                            state[q] = _H_OUT
-                            continue
-                        state[q] = _H_MAYBE
-                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
-                    if not (rq >= rho_min and rq <= rho_max):
-                        continue
-                    hq = _alt_lazy(r, i, q, hc, state, a_ell, b_ell)
-                    if not (hq >= h_min and hq <= h_max):
-                        continue
-                else:
-                    hq = h[i, q]
-                    if not (hq >= h_min and hq <= h_max):
-                        continue
-                    rq = _ground_range1(r[i, q, 0], r[i, q, 1], r[i, q, 2], ux, uy, uz)
-                if _feasible1(t[q], rq, hq, hs, tl, values, par):
-                    last = q
-                    break
+            last = _scan1(
+                t, r, h, i, last_fin, first, -1, ux, uy, uz, hs, tl, values, par, lazy,
+                hc, hbd, state, a_ell, b_ell, band_lo, band_hi, step, chord,
+            )  # fmt: skip
+            if last < 0:
+                last = first
             feasible[i, j] = True
             # earliest: bracket [first-1 (infeasible), first (feasible)], keep the feasible end
             if first > 0:
