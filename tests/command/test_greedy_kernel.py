@@ -97,3 +97,10 @@ def test_caps_kernel_equals_the_problems_caps(seed: int) -> None:
     )
     np.testing.assert_array_equal(cap, problem.pair_cap)
     np.testing.assert_array_equal(usable, problem.usable)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_shots_is_the_assignments_shot_matrix(seed: int) -> None:
+    rng = np.random.default_rng(200 + seed)
+    problem = _problem(rng, int(rng.integers(1, 9)), int(rng.integers(1, 25)))
+    np.testing.assert_array_equal(Greedy().shots(problem), Greedy().assign(problem).shots)

@@ -516,6 +516,11 @@ class Greedy:
             problem, shots, "greedy", solve_time_s=time.perf_counter() - t0
         )
 
+    def shots(self, problem: AssignmentProblem) -> IntArray:
+        """The (B, T) shot matrix :meth:`assign` plans, without building the
+        :class:`Assignment` (its objective and rows) around it."""
+        return _greedy_shots(problem)
+
 
 @dataclass(frozen=True)
 class Optimal:

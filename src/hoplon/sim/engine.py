@@ -680,16 +680,18 @@ class Engine:
         value: np.ndarray,
         stage: np.ndarray,
         is_remote: np.ndarray,
+        shots_per_threat: np.ndarray,
+        tier: np.ndarray,
     ) -> None:
         """Last step of a command cycle with a shot due: assign the batteries ``bats`` that
         may fire to the picture entries ``keys`` and commit the shots due now.
 
         ``p``, ``t_launch`` [s], ``t_int`` [s] and ``r_pip`` [m] are per battery and entry
         (0 / NaN where the pair is infeasible); ``earliest_launch`` [s] per battery; the
-        entries' threat values, doctrine stages and whether each is a remote track."""
+        entries' threat values, doctrine stages, whether each is a remote track and the
+        doctrine's shots at each (int64); the batteries' tiers (int64)."""
         w = self.world
         cycle = w.force_cycle_s[force]
-        shots_per_threat = np.array([self._stage_shots(s) for s in stage.tolist()], dtype=np.int64)
         B = len(bats)
         # (the arrays are built here as the constructor would make them: no checks needed)
         problem = AssignmentProblem.from_arrays(
@@ -701,11 +703,17 @@ class Engine:
             max_shots_per_pair=np.full(B, max(int(shots_per_threat.max()), 1), dtype=np.int64),
             max_shots_per_threat=shots_per_threat,
             reserve=np.full(B, w.spec.command.reserve, dtype=np.int64),
-            tier=self._tiers(bats),
+            tier=tier,
         )
-        assignment = self.assigner.assign(problem)
+        shots_of = getattr(self.assigner, "shots", None)
+        if shots_of is not None:  # (the shot matrix alone: no Assignment to build)
+            shots = shots_of(problem)
+            cb, tb = np.nonzero(shots)
+            rows = zip(cb.tolist(), tb.tolist(), shots[cb, tb].tolist(), cb.tolist(), strict=True)
+        else:
+            rows = self.assigner.assign(problem).rows()
         eng = self.engagements[force]
-        for col, j, n, _ in assignment.rows():
+        for col, j, n, _ in rows:
             if n <= 0 or not t_launch[col, j] <= earliest_launch[col] + cycle:
                 continue  # planned, not yet committed: re-planned next cycle on a newer track
             b = bats[col]
@@ -752,10 +760,6 @@ class Engine:
                 e.shots.append(shot.index)
                 self.queue.push(tl, EventKind.INTERCEPTOR_LAUNCH, shot=shot.index)
                 self.queue.push(shot.intercept_s, EventKind.INTERCEPT, shot=shot.index)
-
-    def _tiers(self, bats: list[int]) -> np.ndarray:
-        """Defence tiers (int64) of batteries ``bats``."""
-        return np.array([self.world.batteries[b].tier for b in bats], dtype=np.int64)
 
     def _on_interceptor_launch(self, t: float, shot: int) -> None:
         s = self.shots[shot]
@@ -1107,6 +1111,14 @@ class _Block:
             self.pk.append(np.array([it.p_kill * it.reliability for it in types]))
             on_remote = [w.batteries[b].engage_on_remote for b in bats]
             self.on_remote.append(np.array(on_remote, dtype=bool))
+        #: per force, per battery column: defence tier (int64)
+        self.tier = [
+            np.array([w.batteries[b].tier for b in bats], dtype=np.int64)
+            for bats in w.force_batteries
+        ]
+        #: the doctrine's shots at an entry by stage (0, 1, later)
+        e0 = engines[0]
+        self.stage_shots = np.array([e0._stage_shots(0), e0._stage_shots(1), 0], dtype=np.int64)
         #: per force, per interceptor type: its battery columns, sites [m], site
         #: altitudes [m], type and flyout table
         self.types: list[list[tuple[Any, ...]]] = []
@@ -1632,24 +1644,32 @@ def _commit_cycle(cyc: _Cycle) -> None:
     if not due.any():
         return
     bounds = cyc.bounds()
-    for g in np.unique(lane_of[due]).tolist():
+    lanes = np.unique(lane_of[due]).tolist()
+    # every row's pairs as the assignment reads them (0 / NaN where infeasible)
+    p = np.where(feasible, block.pk[force][None, :], 0.0)
+    t_launch = np.where(feasible, tl, np.nan)
+    t_int = np.where(feasible, tab.te[slots], np.nan)
+    r_pip = np.where(feasible[:, :, None], tab.rp[slots], np.nan)
+    spt = block.stage_shots[np.minimum(cyc.stage, 2)]
+    fb = world.force_batteries[force]
+    for g in lanes:
         lo, hi = bounds[g], bounds[g + 1]
         cols = np.flatnonzero(cyc.usable[g])
-        f = feasible[lo:hi, cols].T  # (battery, row)
-        s = slots[lo:hi]
         cyc.lanes[g]._commit(
             cyc.t,
             force,
-            bats=[world.force_batteries[force][c] for c in cols.tolist()],
+            bats=[fb[c] for c in cols.tolist()],
             keys=cyc.keys[lo:hi],
-            p=np.where(f, block.pk[force][cols][:, None], 0.0),
-            t_launch=np.where(f, tl[lo:hi, cols].T, np.nan),
-            t_int=np.where(f, tab.te[s][:, cols].T, np.nan),
-            r_pip=np.where(f[:, :, None], tab.rp[s][:, cols].transpose(1, 0, 2), np.nan),
+            p=p[lo:hi, cols].T,
+            t_launch=t_launch[lo:hi, cols].T,
+            t_int=t_int[lo:hi, cols].T,
+            r_pip=r_pip[lo:hi, cols].transpose(1, 0, 2),
             earliest_launch=cyc.t_min[g, cols],
             value=cyc.value[lo:hi],
             stage=cyc.stage[lo:hi],
             is_remote=cyc.remote[lo:hi],
+            shots_per_threat=spt[lo:hi],
+            tier=block.tier[force][cols],
         )
 
 
