@@ -725,6 +725,7 @@ class Engine:
             if e is None:
                 e = _Engagement(key=key, force=force, stage=st, status="in_flight")
                 eng[key] = e
+                self._block.engage(force, self._block.code(self.lane, force, key, w.forces))
             e.stage, e.status = st, "in_flight"
             flyout = t_int[col, j] - t_launch[col, j]
             self.log.add(
@@ -1116,6 +1117,12 @@ class _Block:
             np.array([w.batteries[b].tier for b in bats], dtype=np.int64)
             for bats in w.force_batteries
         ]
+        #: per force: codes of the entries engaged in any trial (see :meth:`engaged_codes`)
+        self._engaged: list[set[int]] = [set() for _ in w.forces]
+        self._engaged_arr: list[np.ndarray | None] = [None for _ in w.forces]
+        #: per force: picture key of each entry code (made once per entry; a force's own
+        #: track is a partner's remote one, with the same code)
+        self._key_of: list[dict[int, tuple[Any, ...]]] = [{} for _ in w.forces]
         #: the doctrine's shots at an entry by stage (0, 1, later)
         e0 = engines[0]
         self.stage_shots = np.array([e0._stage_shots(0), e0._stage_shots(1), 0], dtype=np.int64)
@@ -1137,6 +1144,41 @@ class _Block:
                     )
                 )
             self.types.append(per_type)
+
+
+    def engage(self, force: int, code: int) -> None:
+        """Entry ``code`` is engaged by ``force`` (in the trial its code names)."""
+        if code not in self._engaged[force]:
+            self._engaged[force].add(code)
+            self._engaged_arr[force] = None
+
+    def engaged_codes(self, force: int) -> np.ndarray:
+        """Codes of the entries ``force`` has engaged in any trial (int64)."""
+        arr = self._engaged_arr[force]
+        if arr is None:
+            arr = np.fromiter(self._engaged[force], dtype=np.int64)
+            self._engaged_arr[force] = arr
+        return arr
+
+    def keys_of(self, codes: np.ndarray, names: list[str], force: int) -> list[tuple[Any, ...]]:
+        """Picture keys of entry codes of ``force``'s picture: ``("own", force, track
+        id)`` for its own tracks, ``("remote", sender, track id)`` for partners'."""
+        key_of = self._key_of[force]
+        out = []
+        for code in codes.tolist():
+            key = key_of.get(code)
+            if key is None:
+                sender = (code >> SENDER_SHIFT) & 0xFF
+                tid = code & TRACK_MASK
+                key = ("own", force, tid) if sender == force else ("remote", names[sender], tid)
+                key_of[code] = key
+            out.append(key)
+        return out
+
+    def code(self, lane: int, force: int, key: tuple[Any, ...], names: list[str]) -> int:
+        """The code of picture entry ``key`` of ``force`` in the trial of lane ``lane``."""
+        sender = force if key[0] == "own" else names.index(key[1])
+        return (lane << LANE_SHIFT) | (sender << SENDER_SHIFT) | int(key[2])
 
 
 @dataclass
@@ -1353,9 +1395,7 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
     tids, X, PP, TT, _, own_cut = _confirmed_lanes(engines, force, MIN_TRACK_UPDATES, trackers)
     # the partners' tracks each trial holds, stale ones dropped (no report for 3 cycles)
     F_rem, K_rem = net.held(force, t, stale_age, in_cycle)
-    has = np.diff(own_cut) > 0
-    rem_cut = None
-    rkeys: list[tuple[Any, ...]] = []
+    own_n = np.diff(own_cut)
     if len(K_rem):
         lane_rem = K_rem >> LANE_SHIFT
         if in_cycle is not None:  # rows in the order of ``engines``
@@ -1364,32 +1404,20 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
             o = np.argsort(place[lane_rem], kind="stable")
             F_rem, K_rem, lane_rem = F_rem[o], K_rem[o], lane_rem[o]
         rem_n = np.bincount(lane_rem, minlength=net.n_lanes)[ks_arr]
-        has |= rem_n > 0
-        rem_cut = [0, *np.cumsum(rem_n).tolist()]
-        # picture keys ("remote", sender, track id), made once per track
-        K_list = K_rem.tolist()
-        key_of = net.key_of
-        missing = set(K_list).difference(key_of)
-        if missing:
-            names = world.forces
-            for k in missing:
-                key_of[k] = ("remote", names[(k >> SENDER_SHIFT) & 0xFF], k & TRACK_MASK)
-        rkeys = list(map(key_of.__getitem__, K_list))
-    lanes = []
-    for g in np.flatnonzero(has).tolist():
-        lo, hi = own_cut[g], own_cut[g + 1]
-        rem = rkeys[rem_cut[g] : rem_cut[g + 1]] if rem_cut is not None else []
-        lanes.append((engines[g], tids[lo:hi], X[lo:hi], PP[lo:hi], TT[lo:hi], rem))
-    if not lanes:
+    else:
+        rem_n = np.zeros(len(engines), dtype=np.int64)
+    # the trials with a picture (own rows and remote rows, one trial after another)
+    gidx = np.flatnonzero((own_n > 0) | (rem_n > 0))
+    if not len(gidx):
         return None
-    n_own = [len(lane[1]) for lane in lanes]
-    n_rem = [len(lane[5]) for lane in lanes]
+    engines_l = [engines[g] for g in gidx.tolist()]
+    G = len(engines_l)
+    n_own, n_rem = own_n[gidx], rem_n[gidx]
     own_bounds = np.concatenate([[0], np.cumsum(n_own)])
     rem_bounds = np.concatenate([[0], np.cumsum(n_rem)])
     N_own = int(own_bounds[-1])
-    # (the engines' own rows are the lanes' own rows, one lane after another)
-    keep = []
-    if rem_bounds[-1]:
+    lane_all = np.repeat(np.arange(G), n_own)
+    if len(K_rem):
         x_rem = F_rem[:, C_X : C_X + 6]
         P_rem = F_rem[:, C_P:].reshape(-1, 6, 6)
         t_rem = F_rem[:, C_TIME]
@@ -1401,16 +1429,11 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
         _nearest_in_group(own_pos, own_bounds, pos, rem_bounds, d)
         tr = P_rem[:, 0, 0] + P_rem[:, 1, 1] + P_rem[:, 2, 2]
         sig = np.sqrt(np.maximum(tr, 1.0))
-        keep = ~(d < np.maximum(5_000.0, 4.0 * sig))
+        kept = np.flatnonzero(~(d < np.maximum(5_000.0, 4.0 * sig)))
         X = np.concatenate([X, x_rem])
         PP = np.concatenate([PP, P_rem])
         TT = np.concatenate([TT, t_rem])
-    # every lane's picture: its own rows, then its kept remote rows (``tids`` and
-    # ``rkeys`` are the own and remote rows of the lanes, one lane after another)
-    G = len(lanes)
-    lane_all = np.repeat(np.arange(G), n_own)
-    if len(keep):
-        kept = np.flatnonzero(keep)
+        # every lane's picture: its own rows, then its kept remote rows
         lane_all = np.concatenate([lane_all, np.repeat(np.arange(G), n_rem)[kept]])
         order = np.argsort(lane_all, kind="stable")
         idx = np.concatenate([np.arange(N_own), N_own + kept])[order]
@@ -1424,7 +1447,6 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
     sig_p = np.sqrt(PP[:, 0, 0] + PP[:, 1, 1] + PP[:, 2, 2])
     sig_v = np.sqrt(PP[:, 3, 3] + PP[:, 4, 4] + PP[:, 5, 5])
     eligible = (sig_p <= MAX_POSITION_SIGMA_M) & (sig_v <= MAX_VELOCITY_SIGMA_MPS)
-    engines_l = [lane[0] for lane in lanes]
     block = engines_l[0]._block
     brow = np.array([e._row for e in engines_l], dtype=np.int64)
     # the batteries that may fire: inventory above the reserve
@@ -1433,24 +1455,35 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
     cand = np.flatnonzero(eligible)
     if not len(cand):
         return None
-    every_key = [("own", force, i) for i in tids] + rkeys
-    keys = [every_key[i] for i in idx[cand].tolist()]
+    # the entries' codes (trial, sender, track id: own tracks with the force as sender)
+    lane_ids = np.array([e.lane for e in engines_l], dtype=np.int64) << LANE_SHIFT
+    src_rows = idx[cand]
+    own_c = src_rows < N_own
+    codes = np.empty(len(cand), dtype=np.int64)
+    tid_arr = np.asarray(tids, dtype=np.int64)
+    codes[own_c] = (
+        lane_ids[lane_all[cand[own_c]]] | (force << SENDER_SHIFT) | tid_arr[src_rows[own_c]]
+    )
+    codes[~own_c] = K_rem[src_rows[~own_c] - N_own]
+    keys = block.keys_of(codes, world.forces, force)
     stage = np.zeros(len(cand), dtype=int)
-    ok = np.ones(len(cand), dtype=bool)
     # engaged entries: only a missed one whose doctrine has a next stage stays
-    engagements = [e.engagements[force] for e in engines_l]
-    for j, (g, key) in enumerate(zip(lane_all[cand].tolist(), keys, strict=True)):
-        eng = engagements[g]
-        if eng and (en := eng.get(key)) is not None:
-            if en.status == "missed" and engines_l[g]._stage_shots(en.stage + 1) > 0:
+    engaged = np.flatnonzero(np.isin(codes, block.engaged_codes(force)))
+    if len(engaged):
+        ok = np.ones(len(cand), dtype=bool)
+        lane_c = lane_all[cand]
+        for j in engaged.tolist():
+            e = engines_l[lane_c[j]]
+            en = e.engagements[force][keys[j]]
+            if en.status == "missed" and e._stage_shots(en.stage + 1) > 0:
                 stage[j] = en.stage + 1
             else:
                 ok[j] = False
-    if not ok.all():
-        if not ok.any():
-            return None
-        cand, stage = cand[ok], stage[ok]
-        keys = [k for k, o in zip(keys, ok.tolist(), strict=True) if o]
+        if not ok.all():
+            if not ok.any():
+                return None
+            cand, stage = cand[ok], stage[ok]
+            keys = [k for k, o in zip(keys, ok.tolist(), strict=True) if o]
     return _Cycle(
         t=t,
         force=force,
