@@ -28,22 +28,21 @@ def _same(a, b) -> None:
 
 def test_a_table_drops_only_predictions_no_cycle_can_use_again() -> None:
     tab = _Table(n_cols=2, capacity=4)
-    cache: dict = {}
-    for key in ("a", "b", "c"):
-        tab.alloc(0.0, cache, key)
-    tab.alloc(15.0, cache, "d")
+    for code in (1, 2, 3):
+        tab.alloc(0.0, code)
+    tab.alloc(15.0, 4)
     # full: at t = 20 the slots made at 0 are older than the refresh and are reused
-    # (the one made at 15 is not); the keys that lost their slot are gone from the map
-    s = tab.alloc(20.0, cache, "e")
-    assert set(cache) == {"d", "e"}
-    assert cache["e"] == s
+    # (the one made at 15 is not); the entries that lost their slot are gone from the map
+    s = tab.alloc(20.0, 5)
+    assert set(tab.slot_of) == {4, 5}
+    assert tab.slot_of[5] == s
     assert len(tab.made) == 4  # reused, not grown
-    assert tab.made[cache["d"]] == 15.0
+    assert tab.made[tab.slot_of[4]] == 15.0
     # when too few can be reused the table grows, keeping every live slot
-    for i in range(5):
-        tab.alloc(20.0 + PREDICTION_REFRESH_S / 2, cache, i)
+    for code in range(10, 15):
+        tab.alloc(20.0 + PREDICTION_REFRESH_S / 2, code)
     assert len(tab.made) == 8
-    assert len(set(cache.values())) == len(cache) == 7
+    assert len(set(tab.slot_of.values())) == len(tab.slot_of) == 7
 
 
 def test_recycling_slots_does_not_change_a_trial(coalition_world, monkeypatch) -> None:

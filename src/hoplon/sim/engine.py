@@ -46,6 +46,7 @@ lockstep with each trial's result exactly its own.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -329,8 +330,6 @@ class Engine:
         self.net: SharedTracks | None = None
         self.lane = 0
         self.n_commands = 0
-        #: per force: picture entry -> its slot in the force's prediction table (``_Table``)
-        self.predictions: list[dict[tuple[Any, ...], int]] = [{} for _ in w.forces]
         self._block: _Block | None = None  # set by the first command cycle
         self._row = 0
         self.inventory = np.array([b.inventory for b in w.batteries], dtype=np.int64)
@@ -1023,8 +1022,8 @@ class Engine:
 
 class _Table:
     """One force's latest prediction of every picture entry of the trials sharing it, and
-    what was derived from it, as slot arrays (each trial maps its entry keys to slots in
-    ``Engine.predictions``).
+    what was derived from it, as slot arrays (``slot_of`` maps each entry's code, which
+    names its trial, to its slot).
 
     Per slot: when the prediction was made [s], its grid start [s], positions (a reference
     to the row of the cycle's predictions), impact time [s] and point [m], threat value and,
@@ -1049,16 +1048,17 @@ class _Table:
         self.rp = np.full((capacity, n_cols, 3), np.nan)
         self.path: list[Any] = [None] * capacity
         self.owner: list[Any] = [None] * capacity
+        self.slot_of: dict[int, int] = {}
         self.free = list(range(capacity - 1, -1, -1))
 
-    def alloc(self, t: float, cache: dict[Any, int], key: Any) -> int:
-        """A slot for ``key`` of the trial whose key -> slot map is ``cache`` (made at ``t``)."""
+    def alloc(self, t: float, code: int) -> int:
+        """A slot for entry ``code`` (made at ``t``)."""
         if not self.free:
             self._recycle(t)
         s = self.free.pop()
-        self.owner[s] = (cache, key)
+        self.owner[s] = code
         self.made[s] = t
-        cache[key] = s
+        self.slot_of[code] = s
         return s
 
     def _recycle(self, t: float) -> None:
@@ -1066,8 +1066,7 @@ class _Table:
         cap = len(self.made)
         old = np.flatnonzero(t - self.made > PREDICTION_REFRESH_S).tolist()
         for s in old:
-            cache, key = self.owner[s]
-            del cache[key]
+            del self.slot_of[self.owner[s]]
             self.owner[s] = self.path[s] = None
             self.made[s] = -np.inf
         self.free.extend(reversed(old))
@@ -1117,7 +1116,7 @@ class _Block:
             np.array([w.batteries[b].tier for b in bats], dtype=np.int64)
             for bats in w.force_batteries
         ]
-        #: per force: codes of the entries engaged in any trial (see :meth:`engaged_codes`)
+        #: per force: codes of the entries engaged in any trial (see :meth:`engaged`)
         self._engaged: list[set[int]] = [set() for _ in w.forces]
         self._engaged_arr: list[np.ndarray | None] = [None for _ in w.forces]
         #: per force: picture key of each entry code (made once per entry; a force's own
@@ -1152,27 +1151,31 @@ class _Block:
             self._engaged[force].add(code)
             self._engaged_arr[force] = None
 
-    def engaged_codes(self, force: int) -> np.ndarray:
-        """Codes of the entries ``force`` has engaged in any trial (int64)."""
+    def engaged(self, force: int, codes: np.ndarray) -> np.ndarray:
+        """Which of entry ``codes`` ``force`` has engaged in their trial (bool)."""
         arr = self._engaged_arr[force]
         if arr is None:
-            arr = np.fromiter(self._engaged[force], dtype=np.int64)
+            arr = np.sort(np.fromiter(self._engaged[force], dtype=np.int64))
             self._engaged_arr[force] = arr
-        return arr
+        if not len(arr):
+            return np.zeros(len(codes), dtype=bool)
+        pos = np.minimum(np.searchsorted(arr, codes), len(arr) - 1)
+        return arr[pos] == codes
 
     def keys_of(self, codes: np.ndarray, names: list[str], force: int) -> list[tuple[Any, ...]]:
         """Picture keys of entry codes of ``force``'s picture: ``("own", force, track
         id)`` for its own tracks, ``("remote", sender, track id)`` for partners'."""
         key_of = self._key_of[force]
-        out = []
-        for code in codes.tolist():
-            key = key_of.get(code)
-            if key is None:
-                sender = (code >> SENDER_SHIFT) & 0xFF
-                tid = code & TRACK_MASK
-                key = ("own", force, tid) if sender == force else ("remote", names[sender], tid)
-                key_of[code] = key
-            out.append(key)
+        lst = codes.tolist()
+        out = list(map(key_of.get, lst))
+        if None in out:
+            for i, code in enumerate(lst):
+                if out[i] is None:
+                    sender = (code >> SENDER_SHIFT) & 0xFF
+                    tid = code & TRACK_MASK
+                    own = sender == force
+                    key = ("own", force, tid) if own else ("remote", names[sender], tid)
+                    out[i] = key_of[code] = key
         return out
 
     def code(self, lane: int, force: int, key: tuple[Any, ...], names: list[str]) -> int:
@@ -1196,7 +1199,8 @@ class _Cycle:
     #: per trial and battery column of the force: may fire (inventory above the reserve)
     usable: np.ndarray
     lane_of: np.ndarray
-    keys: list[tuple[Any, ...]]
+    #: each row's entry code (trial, sender, track id; see :meth:`_Block.keys_of`)
+    codes: np.ndarray
     x: np.ndarray
     P: np.ndarray
     tx: np.ndarray
@@ -1212,7 +1216,7 @@ class _Cycle:
     def select(self, keep: np.ndarray) -> None:
         """Keep only the rows ``keep`` (a boolean mask)."""
         self.lane_of = self.lane_of[keep]
-        self.keys = [k for k, ok in zip(self.keys, keep.tolist(), strict=True) if ok]
+        self.codes = self.codes[keep]
         self.x, self.P, self.tx = self.x[keep], self.P[keep], self.tx[keep]
         self.remote, self.stage = self.remote[keep], self.stage[keep]
         self.slots, self.fresh = self.slots[keep], self.fresh[keep]
@@ -1465,16 +1469,16 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
         lane_ids[lane_all[cand[own_c]]] | (force << SENDER_SHIFT) | tid_arr[src_rows[own_c]]
     )
     codes[~own_c] = K_rem[src_rows[~own_c] - N_own]
-    keys = block.keys_of(codes, world.forces, force)
     stage = np.zeros(len(cand), dtype=int)
     # engaged entries: only a missed one whose doctrine has a next stage stays
-    engaged = np.flatnonzero(np.isin(codes, block.engaged_codes(force)))
+    engaged = np.flatnonzero(block.engaged(force, codes))
     if len(engaged):
         ok = np.ones(len(cand), dtype=bool)
         lane_c = lane_all[cand]
-        for j in engaged.tolist():
+        keys = block.keys_of(codes[engaged], world.forces, force)
+        for j, key in zip(engaged.tolist(), keys, strict=True):
             e = engines_l[lane_c[j]]
-            en = e.engagements[force][keys[j]]
+            en = e.engagements[force][key]
             if en.status == "missed" and e._stage_shots(en.stage + 1) > 0:
                 stage[j] = en.stage + 1
             else:
@@ -1482,8 +1486,7 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
         if not ok.all():
             if not ok.any():
                 return None
-            cand, stage = cand[ok], stage[ok]
-            keys = [k for k, o in zip(keys, ok.tolist(), strict=True) if o]
+            cand, stage, codes = cand[ok], stage[ok], codes[ok]
     return _Cycle(
         t=t,
         force=force,
@@ -1493,7 +1496,7 @@ def _plan_cycle(t: float, force: int, engines: list[Engine]) -> _Cycle | None:
         brow=brow,
         usable=usable,
         lane_of=lane_all[cand],
-        keys=keys,
+        codes=codes,
         x=X[cand],
         P=PP[cand],
         tx=TT[cand],
@@ -1531,15 +1534,9 @@ def _predict_cycle(cyc: _Cycle) -> tuple[np.ndarray, np.ndarray]:
     step = PREDICTION_STEP_S
     k = round(PREDICTION_HORIZON_S / step) + 1
     t0 = math.ceil(t / step - 1e-9) * step
-    n = len(cyc.keys)
-    bounds = cyc.bounds()
-    looked: list[int] = []
-    for g, e in enumerate(cyc.lanes):
-        lo, hi = bounds[g], bounds[g + 1]
-        if hi > lo:
-            get = e.predictions[force].get
-            looked.extend([get(key, -1) for key in cyc.keys[lo:hi]])
-    slots = np.array(looked, dtype=np.int64)
+    n = len(cyc.codes)
+    codes = cyc.codes.tolist()
+    slots = np.fromiter(map(tab.slot_of.get, codes, itertools.repeat(-1)), np.int64, n)
     stale = (slots < 0) | (t - tab.made[slots] > PREDICTION_REFRESH_S)
     fresh = np.full(n, -1, dtype=np.int64)
     new = np.empty((0, k, 3))
@@ -1548,9 +1545,8 @@ def _predict_cycle(cyc: _Cycle) -> tuple[np.ndarray, np.ndarray]:
         # (marked now: the table may not recycle them while the missing keys get slots)
         known = slots[sr]
         tab.made[known[known >= 0]] = t
-        lane_of = cyc.lane_of
         for r in sr[known < 0].tolist():
-            slots[r] = tab.alloc(t, cyc.lanes[lane_of[r]].predictions[force], cyc.keys[r])
+            slots[r] = tab.alloc(t, codes[r])
         # altitudes only where an intercept solve needs them (most tracks threaten nothing)
         _, new, t_imp, r_imp, _ = predict_paths(t0, cyc.x[sr], cyc.tx[sr], altitudes=False)
         s = slots[sr]
@@ -1692,7 +1688,7 @@ def _commit_cycle(cyc: _Cycle) -> None:
             cyc.t,
             force,
             bats=[fb[c] for c in cols.tolist()],
-            keys=cyc.keys[lo:hi],
+            keys=block.keys_of(cyc.codes[lo:hi], world.forces, force),
             p=p[lo:hi, cols].T,
             t_launch=t_launch[lo:hi, cols].T,
             t_int=t_int[lo:hi, cols].T,
