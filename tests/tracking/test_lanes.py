@@ -730,6 +730,121 @@ def test_rae_to_ecef_rows_equals_rae_to_ecef(seed, k):
         np.testing.assert_array_equal(cov[b], ec)
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_join_tracks_equals_concatenate_and_select(seed):
+    """Joining new tracks in one kernel equals TrackSet.concatenate(...).select(pick) (every
+    field bit for bit, the dtypes and lists included); so does a plain selection."""
+    rng = np.random.default_rng(seed)
+    d, n_old, k = 6, int(rng.integers(0, 12)), int(rng.integers(0, 6))
+    old = TrackSet.from_states(
+        rng.normal(size=(n_old, d)), rng.normal(size=(n_old, d, d)), rng.normal(size=n_old),
+        rng.integers(0, 99, n_old), owner=3, sensors=[frozenset({int(i)}) for i in range(n_old)],
+    )  # fmt: skip
+    for name in ("status", "history", "hits", "misses", "age"):
+        getattr(old, name)[:] = rng.integers(0, 9, n_old)
+    old.last_update_s[:] = rng.normal(size=n_old)
+    new = lanes_module._NewTracks(
+        rng.normal(size=(k, d)), rng.normal(size=(k, d, d)), float(rng.normal()),
+        rng.integers(0, 99, k), int(rng.integers(0, 2)), 3,
+        [frozenset({7, int(i)}) for i in range(k)],
+    )  # fmt: skip
+    pick = rng.permutation(n_old + k)[: int(rng.integers(0, n_old + k + 1))]
+    expected = TrackSet.concatenate([old, new.track_set()]).select(pick)
+    assert_same(expected, lanes_module._join_tracks(old, pick, new), "join")
+    keep = np.flatnonzero(rng.random(n_old) < 0.7)
+    assert_same(old.select(keep), lanes_module._join_tracks(old, keep), "select")
+    for field in dataclasses.fields(TrackSet):
+        a, b = (
+            getattr(expected, field.name),
+            getattr(lanes_module._join_tracks(old, pick, new), field.name),
+        )
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b), field.name
+        else:
+            assert a == b, field.name
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000), m=st.integers(1, 5), n=st.integers(1, 7))
+def test_life_cycle_kernel_equals_mofn_and_deleter(seed, m, n):
+    """The one-kernel counters, confirmation and deletion equal the numpy lines with
+    MofN.confirmed and Deleter.to_delete (stepped rows only)."""
+    m = min(m, n)
+    rng = np.random.default_rng(seed)
+    N = int(rng.integers(1, 30))
+    tr = TrackSet.from_states(rng.normal(size=(N, 6)), np.zeros((N, 6, 6)), 0.0)
+    tr.P[:, :3, :3] = rng.choice([0.0, 1e4, 4e6, np.inf, np.nan], (N, 3, 3))
+    tr.status[:] = rng.integers(0, 3, N)
+    tr.history[:] = rng.integers(0, 1 << 20, N)
+    tr.misses[:] = rng.integers(0, 8, N)
+    tr.age[:] = rng.integers(1, 9, N)
+    tr.hits[:] = rng.integers(1, 9, N)
+    rows = np.flatnonzero(rng.random(N) < 0.6)
+    hit = rng.random(N) < 0.5
+    conf = MofN(m, n)
+    dele = Deleter(max_misses=int(rng.integers(1, 6)), max_position_sigma_m=3e3)
+    a = TrackSet.concatenate([tr])  # copies
+    gone = np.zeros(N, dtype=bool)
+    lanes_module._life_cycle_kernel(
+        rows, hit, a.history, a.hits, a.misses, a.age, a.last_update_s, 7.0, a.status, a.P,
+        conf.m, conf.n, dele.max_misses, dele.max_position_sigma_m, gone,
+    )  # fmt: skip
+    b = TrackSet.concatenate([tr])
+    h = hit[rows]
+    b.history[rows] = ((b.history[rows] << 1) | h).astype(np.int64) & lanes_module._HISTORY_MASK
+    b.hits[rows] += h
+    b.misses[rows] = np.where(h, 0, b.misses[rows] + 1)
+    b.age[rows] += 1
+    b.last_update_s[rows] = np.where(h, 7.0, b.last_update_s[rows])
+    newly = (b.status[rows] == 0) & conf.confirmed(b.history[rows])
+    b.status[rows[newly]] = 1
+    expected = dele.to_delete(b, conf)
+    stepped = np.zeros(N, dtype=bool)
+    stepped[rows] = True
+    for name in ("history", "hits", "misses", "age", "last_update_s", "status"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    np.testing.assert_array_equal(gone, expected & stepped)
+
+
+def test_common_step_and_rows_equal():
+    t = np.array([1.0, 2.0, 1.0, np.nan, 1.0])
+    assert lanes_module._common_step(t, np.array([0, 2, 4]), 6.0) == 5.0
+    assert lanes_module._common_step(t, np.array([0, 1]), 6.0) is None
+    assert lanes_module._common_step(t, np.array([3]), 6.0) is None  # NaN: not one step
+    pos = np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [1.0, 2.0, 4.0], [np.nan, 0.0, 0.0]])
+    assert lanes_module._rows_equal(pos, np.array([1, 0]))
+    assert not lanes_module._rows_equal(pos, np.array([0, 2]))
+    assert not lanes_module._rows_equal(pos, np.array([3, 3]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_convert_with_cached_rotations_as_without(seed):
+    """_convert with its rotation cache (one site a sensor) equals the per-block rotations
+    of rae_to_ecef bit for bit, blocks of one row included; moving sites fall back."""
+    rng = np.random.default_rng(seed)
+    sites = np.array([r.position_ecef_m for r in make_radars()])
+    m = int(rng.integers(1, 20))
+    sensor = rng.integers(0, 3, m)
+    site = sites[sensor].copy()
+    if rng.random() < 0.3:
+        site[0] += 1.0  # sensor 0's rows at two sites: the per-lane path
+    z = np.stack(
+        [rng.uniform(1e3, 3e6, m), rng.uniform(-np.pi, np.pi, m), rng.uniform(0, 1.5, m)], -1
+    )
+    R = np.broadcast_to(np.diag([900.0, 1e-6, 1e-6]), (m, 3, 3)).copy()
+    lane = np.sort(rng.integers(0, 4, m))
+    rep = lanes_module._Reports(MeasurementKind.RAE, z, R, site, sensor, lane)
+    idx = rng.permutation(m)[: int(rng.integers(1, m + 1))]
+    cache: dict = {}
+    expected = lanes_module._convert(rep, idx)
+    for _ in range(2):  # filling the cache, then from it
+        got = lanes_module._convert(rep, idx, cache)
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[1], expected[1])
+
+
 # --------------------------------------------------------------------------------- errors
 
 

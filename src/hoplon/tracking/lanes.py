@@ -45,7 +45,9 @@ a lane's only row is passed on its own.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -183,6 +185,15 @@ def _scan_rows_kernel(
 
 
 @numba.njit(cache=True)
+def _in_range(a: IntArray, n: int) -> bool:  # pragma: no cover - compiled
+    """``0 <= a.min()`` and ``a.max() < n`` (``a`` not empty)."""
+    for v in a:
+        if v < 0 or v >= n:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
 def _check_R_kernel(R: FloatArray, full: BoolArray) -> int:
     """2 where an ``R`` is not finite or not symmetric, or diagonal with a diagonal element
     not > 0; else 1 where some are not diagonal (marked in ``full``: their eigenvalues decide),
@@ -249,6 +260,17 @@ def _site_groups_kernel(
     for t in range(t_li.size):
         t_site[t] = rank[lane_group[t_li[t]]]
     return n
+
+
+@numba.njit(cache=True)
+def _rows_equal(pos: FloatArray, order: IntArray) -> bool:  # pragma: no cover - compiled
+    """``np.all(pos[order] == pos[order[0]])`` (False where a NaN is met)."""
+    first = order[0]
+    for i in order:
+        for a in range(pos.shape[1]):
+            if not pos[i, a] == pos[first, a]:
+                return False
+    return True
 
 
 def _value_groups(values: FloatArray) -> list[IntArray]:
@@ -338,6 +360,8 @@ class LaneTracker:
         self._gates: dict[int, float] = {}
         self._site_tables: dict[bytes, tuple[FloatArray, IntArray]] = {}
         self._rotations: dict[bytes, FloatArray] = {}
+        self._status_new: int | None = None
+        self._conv_rotations: dict[tuple[bytes, bool], FloatArray] = {}
 
     # ------------------------------------------------------------------------------
     def lane_tracks(self, lane: int) -> TrackSet:
@@ -434,7 +458,7 @@ class LaneTracker:
             if not len(scan):
                 continue
             lanes = lanes.astype(np.int64, copy=False)
-            if lanes.min() < 0 or lanes.max() >= self.n_lanes:
+            if not _in_range(lanes, self.n_lanes):
                 raise InputError(
                     f"scan_lanes[{k}]",
                     f"lanes must be in 0..{self.n_lanes - 1}, got {lanes.min()}..{lanes.max()}",
@@ -492,13 +516,16 @@ class LaneTracker:
             check_covariance(R[rep.lane == lane], "R")
 
     def _sites(
-        self, pos: FloatArray, starts: IntArray, counts: IntArray
+        self, pos: FloatArray, starts: IntArray, counts: IntArray, order: IntArray | None = None
     ) -> tuple[FloatArray, IntArray]:
         """Each lane's sensor site (the mean of the positions ``pos[s:s+c]`` of its reports,
-        as numpy computes it) and a group number per lane (equal sites, equal numbers)."""
-        p0 = pos[0]
-        if not np.all(pos == p0):  # positions differ within the frame (moving sensor)
-            site = _segment_means(pos, starts, counts)
+        as numpy computes it) and a group number per lane (equal sites, equal numbers).
+        ``order``: the positions are ``pos[order]`` (gathered only where they differ)."""
+        if order is None:
+            order = np.arange(len(pos))
+        p0 = pos[order[0]]
+        if not _rows_equal(pos, order):  # positions differ within the frame (moving sensor)
+            site = _segment_means(pos[order], starts, counts)
             group = np.empty(len(counts), dtype=np.int64)
             for g, members in enumerate(_value_groups(site)):
                 group[members] = g
@@ -542,11 +569,15 @@ class LaneTracker:
         if not rows.size:
             return
         tr = self.tracks
-        dt = t - tr.time_s[rows]
-        steps = np.unique(dt)
+        step0 = _common_step(tr.time_s, rows, t) if tr.time_s.dtype == np.float64 else None
+        if step0 is not None:  # one step for all (the usual case): np.unique(dt) is [step0]
+            dt, steps = None, np.array([step0])
+        else:
+            dt = t - tr.time_s[rows]
+            steps = np.unique(dt)
         everything = steps.size == 1 and rows.size == len(tr)  # rows are 0..n-1: slices
         for step in steps:
-            same = rows if steps.size == 1 else rows[dt == step]
+            same = rows if dt is None or steps.size == 1 else rows[dt == step]
             if self.filter == "ukf":
                 for b in _ukf_blocks(self.lane[same]):
                     sel = same[b]
@@ -603,7 +634,7 @@ class LaneTracker:
         )
         x, P = (tr.x, tr.P) if fused or trows.size == len(tr) else (tr.x[trows], tr.P[trows])
         # each lane's tracker uses the mean of its reports' sensor positions as the site
-        site, lane_group = self._sites(rep.pos[order], r_start, r_count)
+        site, lane_group = self._sites(rep.pos, r_start, r_count, order)
         # the site values of the lanes with tracks (ascending group numbers), each from the
         # first lane of its group, and each track's index into them
         first, t_site = _site_groups(lane_group, t_li)
@@ -611,7 +642,11 @@ class LaneTracker:
         n, k = len(trows), model.dim
         t_sets: list[slice | IntArray] = []
         if fused:  # as filters.innovation (per site value), in one kernel
-            M = np.stack([self._rotation(s) for s in sites])
+            M = (
+                self._rotation(sites[0])[None]
+                if len(sites) == 1
+                else np.stack([self._rotation(s) for s in sites])
+            )
             zhat, H, HPHt = _rae_innovation(tr.x, tr.P, trows, t_site, sites, M)
         elif self.filter == "ekf" and len(groups) == 1:  # as filters.innovation
             zhat, H = model.function(x, sites[0]), model.jacobian(x, sites[0])
@@ -718,6 +753,22 @@ class LaneTracker:
         every = rows.size == len(tr)
         sel: slice | IntArray = slice(None) if every else rows
         arrays = (tr.history, tr.hits, tr.misses, tr.age, tr.last_update_s)
+        ints = (*arrays[:4], tr.status)
+        if (
+            type(self.confirmation) is MofN
+            and type(self.deleter) is Deleter
+            and all(a.dtype == np.int64 and a.flags.c_contiguous for a in ints)
+            and tr.last_update_s.dtype == np.float64
+            and _c_float(tr.P)
+            and tr.P.shape[1] >= 3
+        ):  # the lines below (MofN, Deleter.to_delete) row by row, in one kernel
+            gone = np.zeros(len(tr), dtype=np.bool_)
+            n_gone = _life_cycle_kernel(
+                rows, hit, *arrays, t, tr.status, tr.P,
+                self.confirmation.m, self.confirmation.n,
+                self.deleter.max_misses, float(self.deleter.max_position_sigma_m), gone,
+            )  # fmt: skip
+            return np.flatnonzero(~gone) if n_gone else None
         if all(a.dtype == np.int64 and a.flags.c_contiguous for a in arrays[:4]):
             _counters_kernel(rows, hit, *arrays, t)  # the numpy lines below, row by row
         else:
@@ -753,7 +804,7 @@ class LaneTracker:
         idx = np.flatnonzero(leftover)
         if idx.size:
             idx = idx[np.lexsort((rep.sensor[idx], rep.lane[idx]))]  # by lane, then sensor
-            pos, cov = _convert(rep, idx)
+            pos, cov = _convert(rep, idx, self._conv_rotations)
             p, c, sensors, p_lane = _merge(
                 pos, cov, rep.sensor[idx], rep.lane[idx], self._merge_gate
             )
@@ -763,17 +814,13 @@ class LaneTracker:
         x, P, new_sensors, x_lane = self._pair(t, p, c, sensors, p_lane)
         if not len(x):
             if keep is not None:
-                self.tracks = self.tracks.select(keep)
+                self.tracks = _join_tracks(self.tracks, keep)
                 self.lane = self.lane[keep]
                 self._smask = self._smask[keep]
             return
         lanes, starts, counts = _segments(x_lane)
         ids = self._next_id[x_lane] + np.arange(len(x)) - np.repeat(starts, counts)
         self._next_id[lanes] += counts
-        new = TrackSet.from_states(x, P, t, ids, TrackStatus.TENTATIVE, self.owner, new_sensors)
-        new.history[:] = 0b11  # both points of the pair were hits
-        new.hits[:] = 2
-        new.status[self.confirmation.confirmed(new.history)] = TrackStatus.CONFIRMED
         mask = [sum(1 << s for s in f if 0 <= s < _MASK_BITS) for f in new_sensors]
         # keep the rows sorted by lane: the new tracks go after their lane's (kept) tracks
         n_old = len(self.tracks)
@@ -784,9 +831,19 @@ class LaneTracker:
             lane = np.concatenate([self.lane[keep], x_lane])
             order = np.argsort(lane, kind="stable")
             pick = np.concatenate([keep, np.arange(n_old, n_old + len(x))])[order]
-        self.tracks = TrackSet.concatenate([self.tracks, new]).select(pick)
+        new = _NewTracks(x, P, t, ids, self._new_status(), self.owner, new_sensors)
+        self.tracks = _join_tracks(self.tracks, pick, new)
         self.lane = np.concatenate([self.lane, x_lane])[pick]
         self._smask = np.concatenate([self._smask, np.array(mask, dtype=np.int64)])[pick]
+
+    def _new_status(self) -> int:
+        """The status of a new track (history 0b11: both points of its pair were hits;
+        the confirmation rule is row by row, so one row decides it for all)."""
+        if self._status_new is None:
+            history = np.array([0b11], dtype=np.int64)
+            confirmed = bool(self.confirmation.confirmed(history)[0])
+            self._status_new = int(TrackStatus.CONFIRMED if confirmed else TrackStatus.TENTATIVE)
+        return self._status_new
 
     def _prune(self, t: float, called: BoolArray) -> None:
         """Forget stored points as TwoPointInitiator.initiate does (stepped lanes only)."""
@@ -883,6 +940,159 @@ class LaneTracker:
 
 # ----------------------------------------------------------------------------------
 # helpers
+
+
+@dataclass
+class _NewTracks:
+    """New tracks to join to a :class:`TrackSet`: states ``x`` (k, d), ``P`` (k, d, d) at
+    ``time_s``, ids, one status and owner, sensor sets; as ``TrackSet.from_states`` with
+    ``history = 0b11`` and ``hits = 2`` (the two points of an initiation pair)."""
+
+    x: FloatArray
+    P: FloatArray
+    time_s: float
+    track_id: IntArray
+    status: int
+    owner: int
+    sensors: list[frozenset[int]]
+
+    def track_set(self) -> TrackSet:
+        new = TrackSet.from_states(
+            self.x, self.P, self.time_s, self.track_id, TrackStatus.TENTATIVE, self.owner,
+            self.sensors,
+        )  # fmt: skip
+        new.history[:] = 0b11
+        new.hits[:] = 2
+        new.status[:] = self.status
+        return new
+
+
+_INT_FIELDS = ("track_id", "status", "history", "hits", "misses", "age", "owner")
+
+
+def _join_tracks(tracks: TrackSet, pick: IntArray, new: _NewTracks | None = None) -> TrackSet:
+    """``TrackSet.concatenate([tracks, new.track_set()]).select(pick)`` (``new`` None: no new
+    rows): row ``j`` is ``tracks``' row ``pick[j]``, or new row ``pick[j] - len(tracks)``.
+    One kernel copies the rows of every array field (copies: the same values bit for bit)."""
+    n_old = len(tracks)
+    k = 0 if new is None else len(new.x)
+    d = tracks.x.shape[1]
+    fits = (
+        all(getattr(tracks, f).dtype == np.int64 for f in _INT_FIELDS)
+        and all(getattr(tracks, f).dtype == np.float64 for f in ("x", "P", "time_s"))
+        and tracks.last_update_s.dtype == np.float64
+        and (new is None or (new.x.shape[1:] == (d,) and new.P.shape[1:] == (d, d)))
+    )
+    if not fits:  # the numpy formulation
+        if new is None:
+            return tracks.select(pick)
+        return TrackSet.concatenate([tracks, new.track_set()]).select(pick)
+    pick = np.ascontiguousarray(pick, dtype=np.int64)
+    m = pick.size
+    if new is None:
+        new_x, new_P, new_ids = np.empty((0, d)), np.empty((0, d, d)), _EMPTY
+        t_new, status, owner = 0.0, 0, 0
+    else:
+        new_x = np.ascontiguousarray(new.x, dtype=np.float64)
+        new_P = np.ascontiguousarray(new.P, dtype=np.float64)
+        new_ids = np.ascontiguousarray(new.track_id, dtype=np.int64)
+        t_new, status, owner = float(new.time_s), int(new.status), int(new.owner)
+    x, P = np.empty((m, d)), np.empty((m, d, d))
+    time_s, last = np.empty(m), np.empty(m)
+    ints = np.empty((len(_INT_FIELDS), m), dtype=np.int64)
+    _join_kernel(
+        pick, n_old, tracks.x, tracks.P, tracks.time_s, tracks.last_update_s,
+        tracks.track_id, tracks.status, tracks.history, tracks.hits, tracks.misses,
+        tracks.age, tracks.owner, new_x, new_P, new_ids, t_new, status, owner,
+        x, P, time_s, last, ints,
+    )  # fmt: skip
+    if k:
+        sensors_all = tracks.sensors + new.sensors
+        partners_all = tracks.partners + [frozenset({owner})] * k
+    else:
+        sensors_all, partners_all = tracks.sensors, tracks.partners
+    if m > 1:
+        take = operator.itemgetter(*pick.tolist())
+        sensors, partners = list(take(sensors_all)), list(take(partners_all))
+    elif m == 1:
+        sensors, partners = [sensors_all[pick[0]]], [partners_all[pick[0]]]
+    else:
+        sensors, partners = [], []
+    fields = dict(zip(_INT_FIELDS, ints, strict=True))
+    return TrackSet(
+        x=x, P=P, time_s=time_s, last_update_s=last, **fields, sensors=sensors, partners=partners
+    )
+
+
+@numba.njit(cache=True)
+def _join_kernel(
+    pick: IntArray,
+    n_old: int,
+    x0: FloatArray,
+    P0: FloatArray,
+    time0: FloatArray,
+    last0: FloatArray,
+    track_id0: IntArray,
+    status0: IntArray,
+    history0: IntArray,
+    hits0: IntArray,
+    misses0: IntArray,
+    age0: IntArray,
+    owner0: IntArray,
+    new_x: FloatArray,
+    new_P: FloatArray,
+    new_ids: IntArray,
+    t_new: float,
+    status: int,
+    owner: int,
+    x: FloatArray,
+    P: FloatArray,
+    time_s: FloatArray,
+    last: FloatArray,
+    ints: IntArray,
+) -> None:  # pragma: no cover - compiled
+    """See :func:`_join_tracks` (``ints``: the rows of the int fields in ``_INT_FIELDS``
+    order)."""
+    d = x.shape[1]
+    for j in range(pick.size):
+        i = pick[j]
+        if i < n_old:
+            for a in range(d):
+                x[j, a] = x0[i, a]
+                for b in range(d):
+                    P[j, a, b] = P0[i, a, b]
+            time_s[j], last[j] = time0[i], last0[i]
+            ints[0, j], ints[1, j], ints[2, j] = track_id0[i], status0[i], history0[i]
+            ints[3, j], ints[4, j], ints[5, j] = hits0[i], misses0[i], age0[i]
+            ints[6, j] = owner0[i]
+        else:
+            i -= n_old
+            for a in range(d):
+                x[j, a] = new_x[i, a]
+                for b in range(d):
+                    P[j, a, b] = new_P[i, a, b]
+            time_s[j], last[j] = t_new, t_new
+            ints[0, j], ints[1, j], ints[2, j] = new_ids[i], status, 0b11
+            ints[3, j], ints[4, j], ints[5, j] = 2, 0, 1
+            ints[6, j] = owner
+
+
+def _common_step(time_s: FloatArray, rows: IntArray, t: float) -> float | None:
+    """``t - time_s[rows]`` when it is one value for all ``rows`` (compared with ``==``, so
+    not NaN), else None."""
+    ok, step = _common_step_kernel(time_s, rows, t)
+    return step if ok else None
+
+
+@numba.njit(cache=True)
+def _common_step_kernel(
+    time_s: FloatArray, rows: IntArray, t: float
+) -> tuple[bool, float]:  # pragma: no cover - compiled
+    step = t - time_s[rows[0]]
+    for i in rows:
+        if not t - time_s[i] == step:
+            return False, step
+    return True, step
 
 
 def _ukf_blocks(lane: IntArray) -> list[IntArray]:
@@ -1130,8 +1340,7 @@ def _gate_pairs(
     Returns tp, rp, nu, S, d2, sure.
     """
     k = zhat.shape[1]
-    angle = np.zeros(k, dtype=np.bool_)
-    angle[list(model.angle_indices)] = True
+    angle = _angle_mask(k, tuple(model.angle_indices))
     cap = int(r_count[t_li].sum())
     tp, rp = np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64)
     nu, S = np.empty((cap, k)), np.empty((cap, k, k))
@@ -1156,6 +1365,14 @@ def _gate_pairs(
         sure,
     )
     return tp[:p], rp[:p], nu[:p], S[:p], d2[:p], sure[:p]
+
+
+@functools.lru_cache(maxsize=64)
+def _angle_mask(k: int, angle_indices: tuple[int, ...]) -> BoolArray:
+    """(k,) bool, True at the angle components (shared: not to be written)."""
+    angle = np.zeros(k, dtype=np.bool_)
+    angle[list(angle_indices)] = True
+    return angle
 
 
 @numba.njit(cache=True)
@@ -1352,6 +1569,50 @@ def _counters_kernel(
         age[i] += 1
 
 
+@numba.njit(cache=True)
+def _life_cycle_kernel(
+    rows: IntArray,
+    hit: BoolArray,
+    history: IntArray,
+    hits: IntArray,
+    misses: IntArray,
+    age: IntArray,
+    last_update_s: FloatArray,
+    t: float,
+    status: IntArray,
+    P: FloatArray,
+    m: int,
+    n: int,
+    max_misses: int,
+    max_sigma: float,
+    gone: BoolArray,
+) -> int:  # pragma: no cover - compiled
+    """:func:`_counters_kernel`, then ``MofN(m, n)`` confirmation and
+    ``Deleter(max_misses, max_sigma).to_delete`` of the stepped tracks ``rows``, row by row
+    (``√trace`` as numpy sums the diagonal: in order). Marks ``gone``; returns their count."""
+    _counters_kernel(rows, hit, history, hits, misses, age, last_update_s, t)
+    window = (1 << n) - 1
+    count = 0
+    for i in rows:
+        v = history[i] & window
+        in_window = 0
+        while v:
+            in_window += v & 1
+            v >>= 1
+        tentative = status[i] == 0  # TrackStatus.TENTATIVE
+        if tentative and in_window >= m:
+            status[i] = 1  # TrackStatus.CONFIRMED
+            tentative = False
+        sigma = np.sqrt((P[i, 0, 0] + P[i, 1, 1]) + P[i, 2, 2])
+        out = misses[i] >= max_misses or sigma > max_sigma
+        if tentative and not out:
+            out = in_window + max(n - age[i], 0) < m
+        if out:
+            gone[i] = True
+            count += 1
+    return count
+
+
 def _lane_pairs(
     st_lane: IntArray, p_lane: IntArray, n_lanes: int
 ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
@@ -1461,12 +1722,34 @@ def _clean_pairs_kernel(
     return c
 
 
-def _convert(rep: _Reports, idx: IntArray) -> tuple[FloatArray, FloatArray]:
+def _convert(
+    rep: _Reports, idx: IntArray, cache: dict[tuple[bytes, bool], FloatArray] | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Converted measurements (ECEF position, covariance) of the reports ``idx``, as each
     lane's tracker converts its batch of one sensor's leftovers with :func:`rae_to_ecef`
     (rows do not depend on each other for one site): the rotation of each block as
-    ``rae_to_ecef`` takes it, then every row at once (:func:`_rae_to_ecef_rows`)."""
+    ``rae_to_ecef`` takes it, then every row at once (:func:`_rae_to_ecef_rows`).
+    ``cache``: rotations kept between calls, by site value and block of one row or more
+    (used where every sensor has one site in ``idx``)."""
     sens, lane, site = rep.sensor[idx], rep.lane[idx], rep.pos[idx]
+    if cache is not None:  # each sensor at one site (the usual case): one rotation each
+        block = np.empty(idx.size, dtype=np.int64)
+        first = np.empty(idx.size, dtype=np.int64)
+        size = np.zeros(idx.size, dtype=np.int64)
+        nb = _sensor_blocks_kernel(sens, site, block, first, size)
+        if nb >= 0:
+            Mb = np.empty((nb, 3, 3))
+            for q, (j, single) in enumerate(
+                zip(first[:nb].tolist(), (size[:nb] == 1).tolist(), strict=True)
+            ):
+                key = (site[j].tobytes(), single)
+                Mq = cache.get(key)
+                if Mq is None:  # as below: a block of one row passes its site as (1, 3)
+                    if len(cache) > 256:
+                        cache.clear()
+                    Mq = cache[key] = _site_rotation(site[j : j + 1] if single else site[j], 1)
+                Mb[q] = Mq
+            return _rae_to_ecef_rows(rep.z[idx][:, :3], rep.R[idx], Mb[block], site)
     M = np.empty((idx.size, 3, 3))
     for s in np.unique(sens).tolist():
         rows = np.flatnonzero(sens == s)
@@ -1477,6 +1760,35 @@ def _convert(rep: _Reports, idx: IntArray) -> tuple[FloatArray, FloatArray]:
         for b in blocks:
             M[b] = _site_rotation(site[b], b.size)
     return _rae_to_ecef_rows(rep.z[idx][:, :3], rep.R[idx], M, site)
+
+
+@numba.njit(cache=True)
+def _sensor_blocks_kernel(
+    sens: IntArray, site: FloatArray, block: IntArray, first: IntArray, size: IntArray
+) -> int:  # pragma: no cover - compiled
+    """Group rows by sensor (first-seen order): each row's group, each group's first row and
+    size; returns the number of groups, or -1 where a sensor's sites differ (or are NaN)."""
+    nb = 0
+    for j in range(sens.size):
+        b = -1
+        for q in range(nb):
+            if sens[first[q]] == sens[j]:
+                b = q
+                break
+        if b < 0:
+            b = nb
+            first[b] = j
+            nb += 1
+        else:
+            f = first[b]
+            for a in range(3):
+                if not site[j, a] == site[f, a]:
+                    return -1
+        if not (site[j, 0] == site[j, 0] and site[j, 1] == site[j, 1] and site[j, 2] == site[j, 2]):
+            return -1
+        block[j] = b
+        size[b] += 1
+    return nb
 
 
 def _rae_to_ecef_rows(
