@@ -305,6 +305,30 @@ def test_rows_do_not_depend_on_the_batch() -> None:
             np.testing.assert_array_equal(getattr(one, name)[0], getattr(batch, name)[i])
 
 
+def test_solving_rows_in_place_is_solving_their_copy() -> None:
+    """``rows=`` solves rows of the path where they lie: the same numbers as solving a copy
+    of those rows (repeats and any order allowed); bad indices are input errors."""
+    rng = np.random.default_rng(5)
+    t = np.arange(0.0, 300.0, 4.0)
+    m = 25
+    r, _ = random_batch(rng, m, t, ENV)
+    rows = np.array([3, 0, 24, 3, 17, 9])
+    t_min = rng.uniform(-30.0, 150.0, (len(rows), 3))
+    kw = {"site_alt_m": [0.0, 100.0, 300.0], "t_tol_s": 0.05, "refine_latest": False}
+    tab = straight_table()
+    copied = solve_pip(ThreatPath(t, r[rows], altitude_m=None), SITES3, tab, ENV, t_min, **kw)
+    in_place = solve_pip(
+        ThreatPath(t, r, altitude_m=None), SITES3, tab, ENV, t_min, rows=rows, **kw
+    )
+    assert copied.feasible.any()
+    for name in ("feasible", *ALL_FIELDS):
+        np.testing.assert_array_equal(getattr(in_place, name), getattr(copied, name))
+    path = ThreatPath(t, r, altitude_m=None)
+    for bad in (np.array([0, m]), np.array([-1]), np.array([0.5]), np.zeros((1, 1), dtype=int)):
+        with pytest.raises(InputError, match="rows"):
+            solve_pip(path, SITES3, tab, ENV, 0.0, rows=bad, **kw)
+
+
 def test_point_lookup_is_flyout_time() -> None:
     from hoplon.weapons.pip import _bilinear1
 

@@ -1144,7 +1144,6 @@ class _Block:
                 )
             self.types.append(per_type)
 
-
     def engage(self, force: int, code: int) -> None:
         """Entry ``code`` is engaged by ``force`` (in the trial its code names)."""
         if code not in self._engaged[force]:
@@ -1638,23 +1637,69 @@ def _pip_cycle(cyc: _Cycle, grid: np.ndarray, new: np.ndarray) -> None:
         rows = np.flatnonzero(need.any(axis=1))
         if not len(rows):
             continue
-        sol = solve_pip(
-            ThreatPath(t_s=grid, r_ecef=_paths_of(cyc, rows, grid, new), altitude_m=None),
-            sites,
-            flyout,
-            itype.envelope,
-            t_min[rows],
-            site_alt_m=site_alt,
-            t_tol_s=PIP_TIME_TOLERANCE_S,
-            refine_latest=False,
+        feasible, t_launch, t_earliest, r_int = _solve_rows(
+            cyc, rows, grid, new, sites, flyout, itype.envelope, t_min[rows], site_alt
         )
         # written for the batteries that may fire only (the others stay unsolved)
         w = use[rows]
         at = (slots[rows][:, None], cols)
-        tab.state[at] = np.where(w, sol.feasible.astype(np.int8), tab.state[at])
-        tab.tl[at] = np.where(w, sol.t_launch_s, tab.tl[at])
-        tab.te[at] = np.where(w, sol.t_earliest_s, tab.te[at])
-        tab.rp[at] = np.where(w[:, :, None], sol.r_intercept_ecef, tab.rp[at])
+        tab.state[at] = np.where(w, feasible.astype(np.int8), tab.state[at])
+        tab.tl[at] = np.where(w, t_launch, tab.tl[at])
+        tab.te[at] = np.where(w, t_earliest, tab.te[at])
+        tab.rp[at] = np.where(w[:, :, None], r_int, tab.rp[at])
+
+
+def _solve_rows(
+    cyc: _Cycle,
+    rows: np.ndarray,
+    grid: np.ndarray,
+    new: np.ndarray,
+    sites: np.ndarray,
+    flyout: Any,
+    envelope: Any,
+    t_min: np.ndarray,
+    site_alt: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Intercept solutions (feasible, launch time [s], earliest intercept [s], intercept
+    point [m]) of rows ``rows`` by the batteries at ``sites``: rows with a new prediction
+    are solved on this cycle's predictions in place (no copy), the others on their older
+    predictions sliced to the grid (each row is solved on its own: the same numbers)."""
+
+    def solve(paths: np.ndarray, t_min_rows: np.ndarray, idx: np.ndarray | None) -> Any:
+        return solve_pip(
+            ThreatPath(t_s=grid, r_ecef=paths, altitude_m=None),
+            sites,
+            flyout,
+            envelope,
+            t_min_rows,
+            site_alt_m=site_alt,
+            t_tol_s=PIP_TIME_TOLERANCE_S,
+            refine_latest=False,
+            rows=idx,
+        )
+
+    fresh = cyc.fresh[rows]
+    old = fresh < 0
+    if not old.any():
+        sol = solve(new, t_min, fresh)
+        return sol.feasible, sol.t_launch_s, sol.t_earliest_s, sol.r_intercept_ecef
+    if old.all():
+        sol = solve(_paths_of(cyc, rows, grid, new), t_min, None)
+        return sol.feasible, sol.t_launch_s, sol.t_earliest_s, sol.r_intercept_ecef
+    a = solve(new, t_min[~old], fresh[~old])
+    b = solve(_paths_of(cyc, rows[old], grid, new), t_min[old], None)
+    out = []
+    for fa, fb_ in (
+        (a.feasible, b.feasible),
+        (a.t_launch_s, b.t_launch_s),
+        (a.t_earliest_s, b.t_earliest_s),
+        (a.r_intercept_ecef, b.r_intercept_ecef),
+    ):
+        both = np.empty((len(rows), *fa.shape[1:]), dtype=fa.dtype)
+        both[~old] = fa
+        both[old] = fb_
+        out.append(both)
+    return tuple(out)
 
 
 def _commit_cycle(cyc: _Cycle) -> None:

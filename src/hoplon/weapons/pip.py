@@ -64,6 +64,7 @@ from hoplon.weapons.interceptor import Envelope
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -774,9 +775,10 @@ def _scan1(
 
 
 @numba.njit(cache=True, nogil=True)
-def _pip_pairs_kernel(
+def _pip_rows_kernel(
     t: FloatArray,
     r: FloatArray,
+    rows: IntArray,
     h: FloatArray,
     u_site: FloatArray,
     h_site: FloatArray,
@@ -789,7 +791,8 @@ def _pip_pairs_kernel(
     a_ell: float = 0.0,
     b_ell: float = 0.0,
 ) -> tuple[FloatArray, ...]:  # pragma: no cover - compiled
-    """:func:`pip_kernel` and the intercept points of :func:`solve_pip`, pair by pair.
+    """:func:`_pip_pairs_kernel` on the rows ``rows`` of ``r`` (and ``h``): output row ``i`` is
+    the solution of path row ``rows[i]``.
 
     Parameters
     ----------
@@ -826,7 +829,7 @@ def _pip_pairs_kernel(
     feasible (m, b) bool, t_e, t_l, T_e, T_l, rho_e, h_e (m, b), r_e, r_l (m, b, 3)
         NaN where not feasible.
     """
-    m = r.shape[0]
+    m = rows.shape[0]
     k = t.size
     b = u_site.shape[0]
     feasible = np.zeros((m, b), dtype=np.bool_)
@@ -847,10 +850,11 @@ def _pip_pairs_kernel(
     band_lo = h_min - 1.0
     band_hi = h_max + 1.0
     for i in range(m):
+        ri = rows[i]
         if lazy:
             state[:] = _H_UNKNOWN
-        last_fin = _last_finite(r, i)
-        step, chord = _row_steps(r, i, last_fin)
+        last_fin = _last_finite(r, ri)
+        step, chord = _row_steps(r, ri, last_fin)
         for j in range(b):
             ux = u_site[j, 0]
             uy = u_site[j, 1]
@@ -859,13 +863,13 @@ def _pip_pairs_kernel(
             tl = t_launch_min[i, j]
             # first and last feasible samples (none after the row's last finite sample)
             first = _scan1(
-                t, r, h, i, 0, last_fin + 1, 1, ux, uy, uz, hs, tl, values, par, lazy,
+                t, r, h, ri, 0, last_fin + 1, 1, ux, uy, uz, hs, tl, values, par, lazy,
                 hc, hbd, state, a_ell, b_ell, band_lo, band_hi, step, chord,
             )  # fmt: skip
             if first < 0:
                 continue
             last = _scan1(
-                t, r, h, i, last_fin, first, -1, ux, uy, uz, hs, tl, values, par, lazy,
+                t, r, h, ri, last_fin, first, -1, ux, uy, uz, hs, tl, values, par, lazy,
                 hc, hbd, state, a_ell, b_ell, band_lo, band_hi, step, chord,
             )  # fmt: skip
             if last < 0:
@@ -875,13 +879,13 @@ def _pip_pairs_kernel(
             if first > 0:
                 k_e = first - 1
                 ta, tb = t[k_e], t[k_e + 1]
-                ra = _ground_range1(r[i, k_e, 0], r[i, k_e, 1], r[i, k_e, 2], ux, uy, uz)
-                rb = _ground_range1(r[i, first, 0], r[i, first, 1], r[i, first, 2], ux, uy, uz)
+                ra = _ground_range1(r[ri, k_e, 0], r[ri, k_e, 1], r[ri, k_e, 2], ux, uy, uz)
+                rb = _ground_range1(r[ri, first, 0], r[ri, first, 1], r[ri, first, 2], ux, uy, uz)
                 if lazy:
-                    ha = _alt_lazy(r, i, k_e, hc, state, a_ell, b_ell)
-                    hb = _alt_lazy(r, i, k_e + 1, hc, state, a_ell, b_ell)
+                    ha = _alt_lazy(r, ri, k_e, hc, state, a_ell, b_ell)
+                    hb = _alt_lazy(r, ri, k_e + 1, hc, state, a_ell, b_ell)
                 else:
-                    ha, hb = h[i, k_e], h[i, k_e + 1]
+                    ha, hb = h[ri, k_e], h[ri, k_e + 1]
                 w_e = _bisect1(ta, tb, ra, rb, ha, hb, hs, tl, values, par, n_iter, True)
             else:
                 k_e = 0
@@ -892,15 +896,15 @@ def _pip_pairs_kernel(
                 w_l = 0.0
                 if refine_latest:
                     ta, tb = t[k_l], t[k_l + 1]
-                    ra = _ground_range1(r[i, k_l, 0], r[i, k_l, 1], r[i, k_l, 2], ux, uy, uz)
+                    ra = _ground_range1(r[ri, k_l, 0], r[ri, k_l, 1], r[ri, k_l, 2], ux, uy, uz)
                     rb = _ground_range1(
-                        r[i, k_l + 1, 0], r[i, k_l + 1, 1], r[i, k_l + 1, 2], ux, uy, uz
+                        r[ri, k_l + 1, 0], r[ri, k_l + 1, 1], r[ri, k_l + 1, 2], ux, uy, uz
                     )
                     if lazy:
-                        ha = _alt_lazy(r, i, k_l, hc, state, a_ell, b_ell)
-                        hb = _alt_lazy(r, i, k_l + 1, hc, state, a_ell, b_ell)
+                        ha = _alt_lazy(r, ri, k_l, hc, state, a_ell, b_ell)
+                        hb = _alt_lazy(r, ri, k_l + 1, hc, state, a_ell, b_ell)
                     else:
-                        ha, hb = h[i, k_l], h[i, k_l + 1]
+                        ha, hb = h[ri, k_l], h[ri, k_l + 1]
                     w_l = _bisect1(ta, tb, ra, rb, ha, hb, hs, tl, values, par, n_iter, False)
             else:
                 k_l = k - 2
@@ -910,13 +914,15 @@ def _pip_pairs_kernel(
                 kk = k_e if which == 0 else k_l
                 w = w_e if which == 0 else w_l
                 ta, tb = t[kk], t[kk + 1]
-                ra = _ground_range1(r[i, kk, 0], r[i, kk, 1], r[i, kk, 2], ux, uy, uz)
-                rb = _ground_range1(r[i, kk + 1, 0], r[i, kk + 1, 1], r[i, kk + 1, 2], ux, uy, uz)
+                ra = _ground_range1(r[ri, kk, 0], r[ri, kk, 1], r[ri, kk, 2], ux, uy, uz)
+                rb = _ground_range1(
+                    r[ri, kk + 1, 0], r[ri, kk + 1, 1], r[ri, kk + 1, 2], ux, uy, uz
+                )
                 if lazy:
-                    ha = _alt_lazy(r, i, kk, hc, state, a_ell, b_ell)
-                    hb = _alt_lazy(r, i, kk + 1, hc, state, a_ell, b_ell)
+                    ha = _alt_lazy(r, ri, kk, hc, state, a_ell, b_ell)
+                    hb = _alt_lazy(r, ri, kk + 1, hc, state, a_ell, b_ell)
                 else:
-                    ha, hb = h[i, kk], h[i, kk + 1]
+                    ha, hb = h[ri, kk], h[ri, kk + 1]
                 tt = ta + w * (tb - ta)
                 rr = ra + w * (rb - ra)
                 hh = ha + w * (hb - ha)
@@ -927,15 +933,39 @@ def _pip_pairs_kernel(
                     rho_e[i, j] = rr
                     h_e[i, j] = hh
                     for c in range(3):
-                        a = r[i, kk, c]
-                        r_e[i, j, c] = a + w * (r[i, kk + 1, c] - a)
+                        a = r[ri, kk, c]
+                        r_e[i, j, c] = a + w * (r[ri, kk + 1, c] - a)
                 else:
                     t_l[i, j] = tt
                     T_l[i, j] = T
                     for c in range(3):
-                        a = r[i, kk, c]
-                        r_l[i, j, c] = a + w * (r[i, kk + 1, c] - a)
+                        a = r[ri, kk, c]
+                        r_l[i, j, c] = a + w * (r[ri, kk + 1, c] - a)
     return feasible, t_e, t_l, T_e, T_l, rho_e, h_e, r_e, r_l
+
+
+@numba.njit(cache=True, nogil=True)
+def _pip_pairs_kernel(
+    t: FloatArray,
+    r: FloatArray,
+    h: FloatArray,
+    u_site: FloatArray,
+    h_site: FloatArray,
+    t_launch_min: FloatArray,
+    values: FloatArray,
+    par: FloatArray,
+    n_iter: int,
+    refine_latest: bool,
+    lazy: bool = False,
+    a_ell: float = 0.0,
+    b_ell: float = 0.0,
+) -> tuple[FloatArray, ...]:  # pragma: no cover - compiled
+    """:func:`pip_kernel` and the intercept points of :func:`solve_pip`, pair by pair, on
+    every row of ``r`` (see :func:`_pip_rows_kernel` for the parameters and returns)."""
+    return _pip_rows_kernel(
+        t, r, np.arange(r.shape[0]), h, u_site, h_site, t_launch_min, values, par, n_iter,
+        refine_latest, lazy, a_ell, b_ell,
+    )  # fmt: skip
 
 
 def _prepare(
@@ -945,6 +975,7 @@ def _prepare(
     site_alt_m: ArrayLike | None,
     t_tol_s: float,
     altitudes: bool = True,
+    m: int | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray | None]:
     """Checked inputs of :func:`solve_pip`: sites (b, 3), site altitudes (b,), launch
     minima (m, b) and the path's altitudes (m, k) (None when the path has none and not
@@ -955,7 +986,8 @@ def _prepare(
     if not (math.isfinite(t_tol_s) and t_tol_s > 0):
         raise InputError("t_tol_s", f"must be positive, got {t_tol_s}")
     b = sites.shape[0]
-    m = path.r_ecef.shape[0]
+    if m is None:
+        m = path.r_ecef.shape[0]
     if site_alt_m is None:
         site_alt = ecef_to_geodetic(sites)[2]
     else:
@@ -989,6 +1021,7 @@ def solve_pip(
     site_alt_m: ArrayLike | None = None,
     t_tol_s: float = 1e-3,
     refine_latest: bool = True,
+    rows: ArrayLike | None = None,
 ) -> PipSolution:
     """Earliest and latest feasible intercepts of every threat by every battery of one type.
 
@@ -1010,6 +1043,9 @@ def solve_pip(
         Time resolution of the refinement [s].
     refine_latest : bool
         Also refine the latest intercept (else it is the last feasible sample).
+    rows : (m,) int, optional
+        Solve only these rows of the path (without copying them out): row ``i`` of the
+        solution is path row ``rows[i]``, and ``t_launch_min_s`` has one row per entry.
 
     Returns
     -------
@@ -1017,16 +1053,27 @@ def solve_pip(
         ``(m, b)`` arrays. Each threat's row is computed on its own: the same whatever else
         is in the batch.
     """
+    n_paths = path.r_ecef.shape[0]
+    if rows is None:
+        idx = np.arange(n_paths)
+    else:
+        idx = np.asarray(rows)
+        if idx.ndim != 1 or idx.dtype.kind not in "iu":
+            raise InputError("rows", f"must be a 1-D integer array, got {idx.dtype} {idx.shape}")
+        if idx.size and (idx.min() < 0 or idx.max() >= n_paths):
+            raise InputError("rows", "row index out of range", f"0 <= row < {n_paths}")
+        idx = idx.astype(np.int64, copy=False)
     sites, site_alt, tlm, h = _prepare(
-        path, site_ecef, t_launch_min_s, site_alt_m, t_tol_s, altitudes=False
+        path, site_ecef, t_launch_min_s, site_alt_m, t_tol_s, altitudes=False, m=len(idx)
     )
     t = np.ascontiguousarray(path.t_s)
     values, par = _kernel_table(table, envelope)
     dt_max = _max_step(t)
     n_iter = max(1, math.ceil(math.log2(max(dt_max / t_tol_s, 2.0))))  # as _n_iter
-    feas, t_e, t_l, T_e, T_l, rho_e, h_e, r_e, r_l = _pip_pairs_kernel(
+    feas, t_e, t_l, T_e, T_l, rho_e, h_e, r_e, r_l = _pip_rows_kernel(
         t,
         np.ascontiguousarray(path.r_ecef),
+        idx,
         np.empty((0, 0)) if h is None else np.ascontiguousarray(h, dtype=np.float64),
         _unit_sites(sites),
         np.ascontiguousarray(site_alt, dtype=np.float64),
