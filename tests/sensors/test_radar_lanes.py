@@ -166,3 +166,33 @@ def test_lanes_with_no_rows() -> None:
         [np.random.default_rng(k) for k in range(2)], np.empty(0, np.int64),
     )  # fmt: skip
     assert len(batch) == 0 and lane.size == 0
+
+
+@pytest.mark.parametrize("radar", [r for r in RADARS if not r.false_alarms])
+def test_lanes_with_kept_altitudes_and_states(radar: Radar) -> None:
+    """Altitudes kept across radars (``alt``) and streams' states given (``states``) change
+    nothing: a second radar (the same one) reading the kept altitudes gives what it gives
+    alone."""
+    from hoplon.sensors.lane_draws import lane_states
+
+    counts = [3, 0, 4, 7, 1, 0, 12, 5, 30]
+    rng = np.random.default_rng(5)
+    start = np.concatenate([[0], np.cumsum(counts)])
+    r = _targets(radar, rng, int(start[-1]))
+    rcs = rng.lognormal(0.0, 1.5, int(start[-1]))
+    tid = np.concatenate([rng.permutation(30)[:k] for k in counts]).astype(np.int64)
+    seeds = range(100, 100 + len(counts))
+    rows = np.arange(len(r) + 4)[2:-2]  # rows of a larger table of targets
+    cache = np.full(len(r) + 4, np.nan)
+    for _ in range(2):  # first working the altitudes out, then reading them
+        rngs = [np.random.default_rng(s) for s in seeds]
+        ref_rngs = [np.random.default_rng(s) for s in seeds]
+        got = observe_radar_lanes(
+            radar, 7.5, r, rcs, start, rngs, tid, lane_states(rngs), (cache, rows)
+        )
+        want = observe_radar_lanes(radar, 7.5, r, rcs, start, ref_rngs, tid)
+        for f in FIELDS:
+            np.testing.assert_array_equal(getattr(got[0], f), getattr(want[0], f), strict=True)
+        np.testing.assert_array_equal(got[1], want[1], strict=True)
+        assert np.isnan(cache[[0, 1, -2, -1]]).all()
+        assert not np.isnan(cache[rows]).all()

@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from hoplon.earth.constants import R_EARTH_MEAN_M
 from hoplon.earth.frames import (
     WGS84,
-    _geodetic_kernel,
+    _geodetic_altitude,
     ecef_to_geodetic,
     enu_matrix,
     geodetic_to_ecef,
@@ -49,6 +49,7 @@ from hoplon.earth.frames import (
 from hoplon.earth.horizon import FOUR_THIRDS, los_clear
 from hoplon.errors import InputError
 from hoplon.sensors.detection import pd_from_snr, required_snr_db
+from hoplon.sensors.lane_draws import detect_lanes, lane_states
 from hoplon.sensors.measurements import MeasurementBatch, MeasurementKind
 
 FloatArray = NDArray[np.float64]
@@ -498,15 +499,17 @@ def _visible_kernel(
     snr_constant: float,
     vis: NDArray[np.bool_],
     ratio: FloatArray,
+    alt_cache: FloatArray,
+    alt_row: IntArray,
 ) -> None:  # pragma: no cover - compiled
     """Wraps ``az`` to [0, 2 pi) in place; visibility and ``C sigma / max(R, 1)^4``.
 
     The line of sight (which needs the geodetic altitude) is only worked out for targets
-    in range and in the field of regard."""
+    in range and in the field of regard. With ``alt_row`` (one entry per row; empty for
+    none) row ``i``'s altitude is kept in ``alt_cache[alt_row[i]]`` (NaN: not worked out
+    yet), for other radars looking at the same targets."""
     pi = math.pi
-    lat = np.empty(1)
-    lon = np.empty(1)
-    alt = np.empty(1)
+    cached = alt_row.shape[0] > 0
     for i in range(az.shape[0]):
         ratio[i] = snr_constant * rcs[i * rcs_step] / rg4[i]
         a = az[i] % TWO_PI
@@ -516,8 +519,13 @@ def _visible_kernel(
         if not ok:
             vis[i] = False
             continue
-        _geodetic_kernel(r[i : i + 1], a_m, b_m, lat, lon, alt)
-        h2 = alt[0]
+        if cached:
+            h2 = alt_cache[alt_row[i]]
+            if math.isnan(h2):
+                h2 = _geodetic_altitude(r[i, 0], r[i, 1], r[i, 2], a_m, b_m)
+                alt_cache[alt_row[i]] = h2
+        else:
+            h2 = _geodetic_altitude(r[i, 0], r[i, 1], r[i, 2], a_m, b_m)
         if h2 < 0.0:
             h2 = 0.0
         r2 = re + h2
@@ -659,6 +667,8 @@ def observe_radar_lanes(
     lane_start: IntArray,
     rngs: list[np.random.Generator],
     truth_id: IntArray,
+    states: IntArray | None = None,
+    alt: tuple[FloatArray, IntArray] | None = None,
 ) -> tuple[MeasurementBatch, IntArray]:
     """One dwell at ``t_s`` in each of several independent trials ("lanes") at once.
 
@@ -671,6 +681,12 @@ def observe_radar_lanes(
     :func:`observe_radar` on no targets has no dwell.) Lanes with distinct streams draw
     stage by stage (all uniforms, then all normals), which leaves each stream exactly
     where drawing lane after lane would; a stream shared by lanes is drawn lane by lane.
+    Without false alarms, PCG64 streams are drawn in one compiled loop
+    (:func:`hoplon.sensors.lane_draws.detect_lanes`, the same numbers); ``states``, if
+    given, is :func:`~hoplon.sensors.lane_draws.lane_states` of ``rngs`` (kept by a caller
+    that dwells with the same streams again). ``alt`` (optional) keeps the targets'
+    geodetic altitudes for other radars looking at the same targets: ``(cache, row)``,
+    row ``i``'s in ``cache[row[i]]`` (NaN until worked out).
 
     Returns
     -------
@@ -683,10 +699,17 @@ def observe_radar_lanes(
             "sigma_range_rate", "lane-batched dwells support range-only radars", "omit it"
         )
     r = np.asarray(r_ecef, dtype=float)
-    geometry = _geometry(radar, r, rcs_m2, None)
+    geometry = _geometry(radar, r, rcs_m2, None, alt)
     pd = geometry[4]
     bounds = np.asarray(lane_start, dtype=np.int64)
     n_lanes = len(rngs)
+    if not radar.false_alarms:
+        if states is None:
+            states = lane_states(rngs)
+        if states is not None:
+            # every lane's draws in one compiled loop, from the lanes' own streams
+            idx, noise, lanes_det = detect_lanes(states, bounds, pd, 3)
+            return _lanes_batch(radar, t_s, r, geometry, idx, noise, lanes_det, [], truth_id)
     if len({id(g) for g in rngs}) < n_lanes:
         # a stream shared by lanes: draw lane after lane, as the lanes would in turn
         return _lanes_in_turn(radar, t_s, r, geometry, bounds, rngs, truth_id)
@@ -777,13 +800,19 @@ def _lanes_batch(
 
 
 def _geometry(
-    radar: Radar, r: FloatArray, rcs_m2: ArrayLike, v: FloatArray | None
+    radar: Radar,
+    r: FloatArray,
+    rcs_m2: ArrayLike,
+    v: FloatArray | None,
+    alt: tuple[FloatArray, IntArray] | None = None,
 ) -> tuple[Any, ...]:
     """Azimuth, elevation, range, SNR [dB] and probability of detection of targets at
     ``r`` (n, 3), and their range rate when the radar measures it.
 
     Bit for bit what ``RadarArray.aer`` / ``visible``, ``10 log10(C sigma / max(R, 1)^4)``
-    and :func:`pd_lookup` give for this radar (see :func:`_geometry_reference`)."""
+    and :func:`pd_lookup` give for this radar (see :func:`_geometry_reference`). ``alt``
+    (optional): ``(cache, row)``, where the geodetic altitude of ``r[i]`` is kept in
+    ``cache[row[i]]`` (NaN until worked out; see ``_visible_kernel``)."""
     n = r.shape[0]
     with_rate = radar.sigma_range_rate_mps is not None
     if with_rate and v is None:
@@ -808,7 +837,7 @@ def _geometry(
         r, WGS84.a_m, WGS84.b_m, az, el, rg, th, np.cos(th), np.sin(th),
         rcs, int(rcs.size != 1), rg4,
         c.bore, c.half_span_tol, c.el_lo, c.el_hi, c.max_range, c.re, c.r1, c.re2_tol,
-        c.snr_constant, vis, ratio,
+        c.snr_constant, vis, ratio, *(alt if alt is not None else _NO_ALT),
     )  # fmt: skip
     snr_db = np.log10(ratio)
     pd = np.empty(n)
@@ -819,6 +848,10 @@ def _geometry(
         los = (r - c.site) / np.maximum(rg, 1e-9)[:, None]
         rdot = np.sum(los * v, axis=-1)
     return az, el, rg, snr_db, pd, rdot
+
+
+#: ``_geometry``'s ``alt`` when there is none (no altitudes kept)
+_NO_ALT = (np.empty(0), np.empty(0, dtype=np.int64))
 
 
 def _geometry_reference(

@@ -34,6 +34,7 @@ import numpy as np
 
 from hoplon.errors import InputError
 from hoplon.sensors.infrared import observe_infrared_lanes
+from hoplon.sensors.lane_draws import lane_states
 from hoplon.sensors.radar import observe_radar_lanes
 from hoplon.sim.engine import (
     _CONFIRMED,
@@ -161,7 +162,15 @@ class BatchEngine:
         self._sensor_rngs = [
             [e.rngs["sensors"][sid] for e in lanes] for sid in range(len(lanes[0].rngs["sensors"]))
         ]
-        self._truth_memo: tuple[Any, np.ndarray, np.ndarray] | None = None
+        #: per sensor: the lanes' streams as an object array, and their states for the
+        #: compiled draws (None where they cannot be drawn so: see lane_states)
+        self._sensor_rng_array = []
+        for rngs in self._sensor_rngs:
+            arr = np.empty(len(rngs), dtype=object)
+            arr[:] = rngs
+            self._sensor_rng_array.append(arr)
+        self._sensor_states = [lane_states(rngs) for rngs in self._sensor_rngs]
+        self._truth_memo: tuple[Any, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.trackers = [
             LaneTracker(L, **tracker_options(w.spec), owner=f) for f in range(len(w.forces))
         ]
@@ -346,11 +355,14 @@ class BatchEngine:
             key = (t, act.tobytes(), flying.tobytes())
             memo = self._truth_memo
             if memo is not None and memo[0] == key:
-                r, near_alt = memo[1], memo[2]
+                r, near_alt, alt_cache = memo[1], memo[2], memo[3]
             else:
                 r = self._truth(t, act[row_lane], row_threat)[:, :3]
                 near_alt = _approximate_altitude(r)
-                self._truth_memo = (key, r, near_alt)
+                # the rows' geodetic altitudes, worked out by the first radar that needs
+                # one and kept for the others (NaN: not yet)
+                alt_cache = np.full(len(r), np.nan)
+                self._truth_memo = (key, r, near_alt, alt_cache)
             horizons: dict[float, np.ndarray] = {}
             for site in w.radars:
                 if site.force != force:
@@ -366,20 +378,24 @@ class BatchEngine:
                 sel = np.nonzero(look)[0]
                 if not len(sel):
                     continue  # nothing within range and above the horizon: skip the dwell
-                rows = look[row_lane]
+                rows = np.flatnonzero(look[row_lane])
                 sid = site.radar.sensor_id
+                lanes_sel = act[sel]
+                states = self._sensor_states[sid]
                 batch, lane_det = observe_radar_lanes(
                     site.radar,
                     t,
                     r[rows],
                     self.rcs[row_threat[rows]],
                     np.concatenate([[0], np.cumsum(counts[sel])]),
-                    [self._sensor_rngs[sid][k] for k in act[sel].tolist()],
+                    self._sensor_rng_array[sid][lanes_sel].tolist(),
                     row_threat[rows],
+                    None if states is None else states[lanes_sel],
+                    (alt_cache, rows),
                 )
                 if not len(batch):
                     continue
-                lane_abs = act[sel][lane_det]
+                lane_abs = lanes_sel[lane_det]
                 scans.append(batch)
                 scan_lanes.append(lane_abs)
                 real = batch.truth_id >= 0
