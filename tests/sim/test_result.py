@@ -160,3 +160,35 @@ def test_may_see_rows_with_kept_horizons_equals_without() -> None:
         np.testing.assert_array_equal(
             _may_see_rows(site, r, alt, kept), _may_see_rows(site, r, alt)
         )
+
+
+@pytest.mark.parametrize("k", [0, 1])
+def test_the_dwell_pre_check_never_skips_a_visible_target(k: int) -> None:
+    """The pre-check that skips hopeless dwells is conservative: a target the radar's own
+    line of sight can see (long range, high targets, looking down) is never skipped."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from hoplon.sim.engine import _approximate_altitude
+
+    w = compile_world(load(EXAMPLES / "two_partner.yaml"))
+    radar = dataclasses.replace(
+        w.radars[k].radar,
+        max_range_m=6.0e6,
+        min_elevation_rad=-0.2,
+        azimuth_span_rad=2 * np.pi,
+    )
+    rng = np.random.default_rng(11 + k)
+    site = radar.position_ecef_m
+    up = site / np.linalg.norm(site)
+    # targets at 0-1500 km altitude, 500-6000 km away in every direction
+    d = rng.normal(size=(20000, 3))
+    d -= (d @ up)[:, None] * up
+    d /= np.linalg.norm(d, axis=1)[:, None]
+    ang = rng.uniform(500e3, 6000e3, 20000) / 6.371e6
+    h = rng.uniform(0.0, 1.5e6, 20000)
+    r = (np.cos(ang)[:, None] * up + np.sin(ang)[:, None] * d) * (6.371e6 + h)[:, None]
+    seen = radar.visible(r)
+    assert seen.sum() > 1000 and (~seen).sum() > 1000  # not a degenerate check
+    may = _may_see_rows(SimpleNamespace(radar=radar), r, _approximate_altitude(r))
+    assert not np.any(seen & ~may)

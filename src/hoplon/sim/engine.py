@@ -1863,29 +1863,43 @@ def _approximate_altitude(r: np.ndarray) -> np.ndarray:
 
 
 def _may_see(site: Any, r: np.ndarray, alt: np.ndarray) -> bool:
-    """Whether any target could be within the radar's range and above its 4/3-Earth
-    horizon (a conservative pre-check, with a 20 km margin)."""
+    """Whether any target could be within the radar's range and line of sight (a
+    conservative pre-check, see :func:`_may_see_rows`)."""
     return bool(np.any(_may_see_rows(site, r, alt)))
 
 
 def _may_see_rows(
     site: Any, r: np.ndarray, alt: np.ndarray, horizons: dict[float, np.ndarray] | None = None
 ) -> np.ndarray:
-    """Per target: :func:`_may_see` of that target alone.
+    """Per target at ECEF ``r`` [m] of approximate altitude ``alt`` [m]: whether it could be
+    within the radar's range and above its horizon (False only when it surely is not).
 
-    ``horizons`` (optional, empty at first) keeps the targets' horizon terms by effective
-    Earth radius for other sites looking at the same targets (the same figures)."""
+    The radar's line of sight (:func:`hoplon.earth.horizon.los_clear`) keeps the ground
+    distance on an effective Earth of radius ``R_e = k R``: a clear line spans at most the
+    central angle ``k (acos(R_e/(R_e+h)) + acos(R_e/(R_e+h_s)))``, which is below
+    ``theta = (T(h) + T(h_s)) / R`` with the tangent distances ``T(h) = sqrt(h (2 R_e + h))``
+    (``atan y <= y``). Two points at radii ``R+h``, ``R+h_s`` and that angle are at most
+    ``sqrt((h-h_s)^2 + (R+h)(R+h_s) theta^2)`` apart; 20 km cover the ellipsoid and the
+    approximate altitudes. Only square roots: the same bits for a target alone or in a batch.
+
+    ``horizons`` (optional, empty at first) keeps the targets' tangent distances by
+    effective Earth radius for other sites looking at the same targets."""
     radar = site.radar
-    re = R_EARTH_MEAN_M * radar.k_factor
+    R = R_EARTH_MEAN_M
+    re = R * radar.k_factor
+    h = np.maximum(alt, 0.0)
     target = None if horizons is None else horizons.get(re)
     if target is None:
-        target = np.sqrt(2.0 * re * np.maximum(alt, 0.0))
+        target = np.sqrt(h * (2.0 * re + h))
         if horizons is not None:
             horizons[re] = target
-    horizon = np.sqrt(2.0 * re * max(radar.alt_m, 0.0)) + target
+    hs = max(radar.alt_m, 0.0)
+    theta = (target + math.sqrt(hs * (2.0 * re + hs))) / R
+    dh = h - hs
+    reach = np.sqrt(dh * dh + ((R + h) * (R + hs)) * (theta * theta))
     x = r - radar.as_array().site_ecef_m[0]
     d = np.sqrt(np.add.reduce(x * x, axis=1))  # (what np.linalg.norm(x, axis=1) computes)
-    return (d <= radar.max_range_m + 1e3) & (d <= horizon + 20e3)
+    return (d <= radar.max_range_m + 1e3) & (d <= reach + 20e3)
 
 
 def _ground_distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
