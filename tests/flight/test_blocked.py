@@ -11,7 +11,12 @@ import pytest
 from hoplon.flight import EarthModel, initial_state, make_params, propagate
 from hoplon.flight import blocked as blocked_mod
 from hoplon.flight import integrators as ig
-from hoplon.flight.blocked import CHUNK, integrate_batch_blocked, integrate_batch_blocked_record
+from hoplon.flight.blocked import (
+    CHUNK,
+    integrate_batch_blocked,
+    integrate_batch_blocked_paths,
+    integrate_batch_blocked_record,
+)
 from hoplon.flight.params import validate_cd_table
 
 MODELS = {
@@ -192,6 +197,43 @@ def test_blocked_recorded_step_limit_error_and_capacity() -> None:
     generic, blocked = _both_recorded(y0, p, model, 0.0, 300.0, 0.0, cap=7)
     _assert_same(generic, blocked)
     assert np.all(blocked[2] <= 7)
+
+
+@pytest.mark.parametrize(("name", "cap"), [("wgs84", None), ("sphere", None), ("wgs84", 9)])
+def test_blocked_paths_equals_recorded(name: str, cap: int | None) -> None:
+    """``integrate_batch_blocked_paths`` (the prediction's grid run) records the recording
+    kernel's positions, times and counts bit for bit, into the rows ``rowmap`` of a larger
+    path array (entries outside the samples untouched), with the same other outputs."""
+    model = MODELS[name]
+    rng = np.random.default_rng(17)
+    n = 90
+    y0, p = _batch(n, model, rng)
+    y0[4, 3] = 1e200  # an error (no sample after the first)
+    t0 = rng.uniform(-3.0, 3.0, n)
+    t_end = t0 + rng.uniform(0.0, 1200.0, n)
+    t_end[::13] = t0[::13]
+    generic, rec = _both_recorded(y0, p, model, t0, t_end, 0.0, dt=4.0, cap=cap)
+    _assert_same(generic, rec)
+    S = rec[0].shape[1]
+    env = model.to_array()
+    atm = np.ascontiguousarray(model.atmosphere_tables())
+    cdt = validate_cd_table(None)
+    rowmap = rng.permutation(n + 20)[:n]
+    ts = np.full((n, S), np.nan)
+    paths = np.full((n + 20, S + 3, 3), -1.0)
+    o = [np.empty((n, 7)), np.empty(n), np.empty(n, np.int64), np.empty(n), np.empty((n, 7)),
+         np.empty(n), np.empty((n, 7)), np.zeros(n, np.int64)]  # fmt: skip
+    nsamp = np.zeros(n, np.int64)
+    integrate_batch_blocked_paths(y0, p, env, atm, cdt, t0, t_end, 4.0, 0.0, True,
+                                  np.int64(10_000_000), rowmap, ts, paths, nsamp, *o)  # fmt: skip
+    np.testing.assert_array_equal(ts, rec[0])
+    np.testing.assert_array_equal(nsamp, rec[2])
+    _assert_same(rec[3:], o)
+    want = np.full_like(paths, -1.0)
+    want[rowmap, :S] = np.where(np.isnan(rec[0])[..., None], -1.0, rec[1][:, :, :3])
+    np.testing.assert_array_equal(paths, want)
+    assert rec[5][4] == ig.STATUS_ERROR and nsamp[4] == 1
+    assert cap is None or np.all(nsamp <= cap)
 
 
 def test_propagate_recorded_fast_path_equals_generic(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -343,3 +343,40 @@ def test_ballistic_more_than_a_chunk_and_bad_states():
     x[2, 4] = np.inf
     with pytest.raises(InputError):
         predict_paths(T_NOW, x, tx)
+
+
+@pytest.mark.parametrize("t", [T_NOW, T_NOW + 1.5, T_NOW + 0.37])
+def test_ballistic_branch_matches_its_numpy_formulation(t):
+    """The compiled ballistic branch (grid run recorded straight into the paths, longest
+    flights first) gives :func:`_predict_ballistic_numpy`'s rows bit for bit: landed before
+    now, impacting within a step (the off-grid impact sample dropped), alive to the end;
+    rows scattered among others (untouched)."""
+    from hoplon.sim.prediction import _predict_ballistic, _predict_ballistic_numpy
+
+    parts = [_batch(kind, 25, seed=40 + i) for i, kind in enumerate(
+        ["ballistic", "impacting", "landing_now", "mixed"])]  # fmt: skip
+    x = np.concatenate([p[0] for p in parts])
+    tx = np.concatenate([p[1] for p in parts])
+    rows = np.random.default_rng(5).permutation(len(x) + 10)[: len(x)]
+    xx = np.zeros((len(x) + 10, 6))
+    xx[rows] = x
+    txx = np.zeros(len(x) + 10)
+    txx[rows] = tx
+    grid = t + np.arange(0.0, PREDICTION_HORIZON_S + 1e-9, PREDICTION_STEP_S)
+    outs = []
+    for f in (_predict_ballistic, _predict_ballistic_numpy):
+        paths = np.full((len(xx), grid.size, 3), -7.0)
+        t_imp = np.full(len(xx), -7.0)
+        r_imp = np.full((len(xx), 3), -7.0)
+        if f is _predict_ballistic:
+            f(t, xx, txx, grid, rows, paths, t_imp, r_imp)
+        else:
+            f(t, xx[rows], txx[rows], grid, rows, paths, t_imp, r_imp)
+        outs.append((paths, t_imp, r_imp))
+    for a, b in zip(*outs, strict=True):
+        np.testing.assert_array_equal(a, b)
+    paths, t_imp, _ = outs[0]
+    hit = t_imp[rows] != -7.0  # (rows without an impact untouched)
+    assert hit.sum() > 20 and (~hit).sum() > 5
+    assert np.isnan(paths[rows]).all(axis=(1, 2)).any()
+    assert (paths[np.setdiff1d(np.arange(len(xx)), rows)] == -7.0).all()

@@ -6,7 +6,9 @@ no thrust, no lift, drag from the ballistic coefficient (no Cd table).
 ``integrate_batch_blocked`` keeps only the final and event states (``record=False``);
 ``integrate_batch_blocked_record`` also records the samples of ``record=True``: (t0, y0) and
 the end of every step (the located state for an impact step, nothing for the failed step of
-an error), as many as the sample arrays hold, exactly as ``integrate_one`` does for RK4.
+an error), as many as the sample arrays hold, exactly as ``integrate_one`` does for RK4;
+``integrate_batch_blocked_paths`` records the same samples' positions straight into rows of
+a path array (the engagement prediction's grid run).
 
 Layout
 ------
@@ -189,11 +191,12 @@ def lane_accel(W, src, acc, alt, rate, env, lnrho):
         W[alt * L + i] = h
         W[rate * L + i] = c * cl * vxi + c * sl * vyi + s * vzi
         W[R_SPD * L + i] = math.sqrt(vxi * vxi + vyi * vyi + vzi * vzi)
-    # density: linear ln rho on the uniform table, 0 above its top (forces.density)
+    # density: linear ln rho on the uniform table, 0 above its top (forces.density); 0 for
+    # idle lanes (their values are never used: a refilled lane's are computed afresh)
     for i in range(L):
         h = W[alt * L + i]
         rho = 0.0
-        if h < top:
+        if h < top and W[R_ACT * L + i] != 0.0:
             u = (h - h0) / dh
             if u <= 0.0:
                 lr = lnrho[0]
@@ -347,28 +350,34 @@ def lane_event(
     return t_evt, impact, best_apo
 
 
-@jit
-def _record(W, i, o, ts, ys, nsamp):
+@inline
+def _record(W, i, o, ts, ys, nsamp, paths, rowmap):
     """Append the end of lane ``i``'s step (rows SN, TN: after an impact the located event
-    state) to object ``o``'s samples, as ``integrate_one`` does after every step (RK4)."""
+    state) to object ``o``'s samples, as ``integrate_one`` does after every step (RK4):
+    the state into ``ys[o]``, or with ``paths`` the position only into ``ys[rowmap[o]]``."""
     L = LANES
     k = nsamp[o]
     if k < ts.shape[1]:
         ts[o, k] = W[R_TN * L + i]
-        for j in range(6):
-            ys[o, k, j] = W[(R_SN + j) * L + i]
-        ys[o, k, 6] = W[R_M * L + i]
+        if paths:
+            r = rowmap[o]
+            for j in range(3):
+                ys[r, k, j] = W[(R_SN + j) * L + i]
+        else:
+            for j in range(6):
+                ys[o, k, j] = W[(R_SN + j) * L + i]
+            ys[o, k, 6] = W[R_M * L + i]
         nsamp[o] = k + 1
 
 
 @jit
 def _fill(W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_imp, t_apo,
-          y_apo, nsteps, record, ts, ys, nsamp):  # fmt: skip
+          y_apo, nsteps, record, ts, ys, nsamp, paths, rowmap):  # fmt: skip
     """Put the next object that needs a step into lane ``i`` (rows SN, TN: the commit makes
     them current); returns (next object, 1 if the lane is busy else 0).
 
     Objects with ``t0 >= t_end`` finish on the way (status t_end, no step). With ``record``
-    every object taken gets its first sample (t0, y0).
+    every object taken gets its first sample (t0, y0) (see ``_record`` for ``paths``).
     """
     L = LANES
     while nxt < stop:
@@ -376,8 +385,13 @@ def _fill(W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_
         nxt += 1
         if record and ts.shape[1] > 0:
             ts[o, 0] = t0[o]
-            for j in range(7):
-                ys[o, 0, j] = y0[o, j]
+            if paths:
+                r = rowmap[o]
+                for j in range(3):
+                    ys[r, 0, j] = y0[o, j]
+            else:
+                for j in range(7):
+                    ys[o, 0, j] = y0[o, j]
             nsamp[o] = 1
         t_apo[o] = np.nan
         t_imp[o] = np.nan
@@ -409,7 +423,7 @@ def _fill(W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_
 @jit
 def run_chunk(
     first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
-    yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, record, ts, ys, nsamp,
+    yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, record, ts, ys, nsamp, paths, rowmap,
 ):  # fmt: skip
     """Fly objects ``first:stop`` through the lanes (refilling a lane when its object stops).
 
@@ -439,7 +453,7 @@ def run_chunk(
     for i in range(L):
         nxt, busy = _fill(
             W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp, y_imp, t_apo,
-            y_apo, nsteps, record, ts, ys, nsamp,
+            y_apo, nsteps, record, ts, ys, nsamp, paths, rowmap,
         )  # fmt: skip
         active += busy
     lane_commit(W)
@@ -459,7 +473,7 @@ def run_chunk(
             # the steps that need no scalar work (the flagged ones are recorded below)
             for i in range(L):
                 if W[R_ACT * L + i] != 0.0 and W[R_FLAG * L + i] == 0.0:
-                    _record(W, i, obj[i], ts, ys, nsamp)
+                    _record(W, i, obj[i], ts, ys, nsamp, paths, rowmap)
         loaded = False
         if nflag > 0.0:
             for i in range(L):
@@ -499,7 +513,7 @@ def run_chunk(
                         elif W[R_STEPS * L + i] >= max_steps:
                             st = STATUS_STEP_LIMIT
                 if record and st != STATUS_ERROR:
-                    _record(W, i, o, ts, ys, nsamp)
+                    _record(W, i, o, ts, ys, nsamp, paths, rowmap)
                 if st >= 0:
                     status[o] = st
                     tf[o] = W[R_TN * L + i]
@@ -512,7 +526,7 @@ def run_chunk(
                     active -= 1
                     nxt, busy = _fill(
                         W, i, nxt, stop, y0, P, t0, tend, obj, best, yf, tf, status, t_imp,
-                        y_imp, t_apo, y_apo, nsteps, record, ts, ys, nsamp,
+                        y_imp, t_apo, y_apo, nsteps, record, ts, ys, nsamp, paths, rowmap,
                     )  # fmt: skip
                     active += busy
                     loaded = loaded or busy == 1
@@ -534,12 +548,14 @@ def integrate_batch_blocked(
     ts = np.empty((0, 0))
     ys = np.empty((0, 0, 7))
     nsamp = np.empty(0, dtype=np.int64)
+    rowmap = np.empty(0, dtype=np.int64)
     for c in numba.prange(nchunks):
         first = c * CHUNK
         stop = min(n, first + CHUNK)
         run_chunk(
             first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
-            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, False, ts, ys, nsamp,
+            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, False, ts, ys, nsamp, False,
+            rowmap,
         )  # fmt: skip
 
 
@@ -554,10 +570,33 @@ def integrate_batch_blocked_record(
     ``ts (n, S)``, ``ys (n, S, 7)``; their counts into ``nsamp``. Other entries untouched."""
     n = y0.shape[0]
     nchunks = (n + CHUNK - 1) // CHUNK
+    rowmap = np.empty(0, dtype=np.int64)
     for c in numba.prange(nchunks):
         first = c * CHUNK
         stop = min(n, first + CHUNK)
         run_chunk(
             first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
-            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, True, ts, ys, nsamp,
+            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, True, ts, ys, nsamp, False,
+            rowmap,
+        )  # fmt: skip
+
+
+@numba.njit(cache=True, fastmath=False, parallel=True, error_model="numpy")
+def integrate_batch_blocked_paths(
+    y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
+    rowmap, ts, paths, nsamp, yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps,
+):  # fmt: skip
+    """``integrate_batch_blocked_record`` recording only the positions, straight into rows
+    of a path array: object ``o``'s samples ``k`` go to ``paths[rowmap[o], k, :3]`` (k <
+    ``ts.shape[1]``, ``paths`` (m, >= ts.shape[1], 3)), their times to ``ts[o, k]``, their
+    counts to ``nsamp``; other entries untouched. The same samples, bit for bit."""
+    n = y0.shape[0]
+    nchunks = (n + CHUNK - 1) // CHUNK
+    for c in numba.prange(nchunks):
+        first = c * CHUNK
+        stop = min(n, first + CHUNK)
+        run_chunk(
+            first, stop, y0, P, env, atm, cdt, t0, tend, dt, stop_alt, use_stop, max_steps,
+            yf, tf, status, t_imp, y_imp, t_apo, y_apo, nsteps, True, ts, paths, nsamp, True,
+            rowmap,
         )  # fmt: skip

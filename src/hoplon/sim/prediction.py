@@ -283,10 +283,12 @@ def _predict_ballistic(
     """Ballistic rows ``rows`` of ``predict_paths``'s outputs from the states ``x[rows]``
     (m, m/s) at ``tx[rows]`` [s] (``x`` (n, 6), ``tx`` (n,) C-contiguous).
 
-    What :func:`_predict_ballistic_numpy` does (the same blocked kernels on the same
-    arrays), with its set-up, checks and stores compiled (:func:`_ballistic_inputs`,
-    :func:`_ballistic_store`); batches of more than one chunk of the blocked kernel, and
-    inputs that ``propagate`` rejects (it raises its usual error), go through the former.
+    What :func:`_predict_ballistic_numpy` does (the same blocked kernels, the same samples),
+    with its set-up, checks and stores compiled (:func:`_ballistic_inputs`,
+    :func:`_grid_order`, :func:`_grid_store`) and the grid run recording the positions
+    straight into ``paths`` (``integrate_batch_blocked_paths``); batches of more than one
+    chunk of the blocked kernel, and inputs that ``propagate`` rejects (it raises its usual
+    error), go through the former.
     """
     n = len(rows)
     _, env, atm, cdt, row = _flight_inputs()
@@ -303,12 +305,8 @@ def _predict_ballistic(
     ta, ya = np.empty(n), np.empty((n, 7))
     nsteps = np.zeros(n, dtype=np.int64)
     t_end = float(grid[-1])
-    # (every row's span is t_end - t)
-    S = math.floor((t_end - t) / PREDICTION_STEP_S + 1e-9) + 2
-    ts, ys = np.empty((n, S)), np.empty((n, S, 7))
-    nsamp = np.zeros(n, dtype=np.int64)
-    yf2, tf2, status2 = np.empty((n, 7)), np.empty(n), np.empty(n, dtype=np.int64)
-    nsteps2 = np.zeros(n, dtype=np.int64)
+    # samples kept: as many as the grid has (every row's span is t_end - t)
+    K = min(math.floor((t_end - t) / PREDICTION_STEP_S + 1e-9) + 2, grid.size)
     # one chunk of the blocked kernel runs on one thread anyway: skip the pool
     with _serial(True):
         # bring every state to now (as in propagate for record=False)
@@ -320,14 +318,72 @@ def _predict_ballistic(
             # (never: the kernel ends on the last finite state) propagate raises its error
             _predict_ballistic_numpy(t, x[rows], tx[rows], grid, rows, paths, t_imp, r_imp)
             return
-        # then sample on the common grid (recording, as in propagate)
-        _bl.integrate_batch_blocked_record(
-            yf, params, env, atm, cdt, np.full(n, t), np.full(n, t_end),
-            float(PREDICTION_STEP_S), 0.0, True, _MAX_STEPS,
-            ts, ys, nsamp, yf2, tf2, status2, ti, yi, ta, ya, nsteps2,
+        # then sample on the common grid (recording, as in propagate), the positions straight
+        # into the rows of paths, the longest flights first (fewer idle lanes at the end; a
+        # row's samples do not depend on the order)
+        y1, rowmap, alive = np.empty((n, 7)), np.empty(n, dtype=np.int64), np.empty(n, np.bool_)
+        _grid_order(yf, rows, status, R_EARTH_MEAN_M, y1, rowmap, alive)
+        ts, nsamp = np.empty((n, K)), np.zeros(n, dtype=np.int64)
+        _bl.integrate_batch_blocked_paths(
+            y1, params, env, atm, cdt, tend, np.full(n, t_end), float(PREDICTION_STEP_S), 0.0,
+            True, _MAX_STEPS, rowmap, ts, paths, nsamp, yf, tf, status, ti, yi, ta, ya, nsteps,
         )  # fmt: skip
-    _ballistic_store(t, PREDICTION_STEP_S, rows, status, status2, ti, yi, nsamp, ts, ys,
-                     paths, t_imp, r_imp)  # fmt: skip
+    _grid_store(t, PREDICTION_STEP_S, rowmap, alive, status, ti, yi, nsamp, ts, paths, t_imp,
+                r_imp)  # fmt: skip
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _grid_order(y, rows, status, radius, y1, rowmap, alive):  # pragma: no cover - compiled
+    """The states ``y`` (m, 7) of the rows ``rows`` (their first run's ``status``) in the
+    order of the grid run: by a rough time to fall [s] (from the height ``|r| - radius``
+    [m] and the radial speed, at 9.8 m/s^2), the longest first, into ``y1``; the path row of
+    each into ``rowmap`` and whether it was alive at the start (not impacted) into ``alive``.
+    Only the order depends on the estimate (the kernel's rows are independent)."""
+    m = y.shape[0]
+    est = np.empty(m)
+    for i in range(m):
+        r = math.sqrt(y[i, 0] * y[i, 0] + y[i, 1] * y[i, 1] + y[i, 2] * y[i, 2])
+        vr = (y[i, 0] * y[i, 3] + y[i, 1] * y[i, 4] + y[i, 2] * y[i, 5]) / r
+        q = vr / 9.8
+        est[i] = -(q + math.sqrt(max(q * q + 2.0 * (r - radius) / 9.8, 0.0)))
+    order = np.argsort(est, kind="mergesort")
+    for o in range(m):
+        i = order[o]
+        for j in range(7):
+            y1[o, j] = y[i, j]
+        rowmap[o] = rows[i]
+        alive[o] = status[i] != _ig.STATUS_IMPACT
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _grid_store(
+    t, step, rowmap, alive, status, ti, yi, nsamp, ts, paths, t_imp, r_imp
+):  # pragma: no cover - compiled
+    """Finish the rows ``rowmap`` of ``paths`` (n, k, 3) from the grid run (positions
+    recorded into them, times ``ts``, counts ``nsamp``, ``status``), as :func:`_fill_paths`
+    from recorded samples: sample ``j`` kept where the object was ``alive`` at ``t``, ``j <
+    nsamp`` and (for a hit: alive and an impact in the run) the sample lies on the grid
+    (``|u - rint(u)| <= 1e-8 + 1e-5 |rint(u)|``, ``u = (t_j - t) / step``); NaN else. The
+    impact time ``ti`` and point ``yi[:, :3]`` of the hits into ``t_imp``, ``r_imp``."""
+    K = min(ts.shape[1], paths.shape[1])
+    for o in range(rowmap.shape[0]):
+        r = rowmap[o]
+        hit = alive[o] and status[o] == _ig.STATUS_IMPACT
+        if hit:
+            t_imp[r] = ti[o]
+            for j in range(3):
+                r_imp[r, j] = yi[o, j]
+        m = min(nsamp[o], K) if alive[o] else 0
+        if hit:
+            for k in range(m):
+                u = (ts[o, k] - t) / step
+                on = np.rint(u)
+                if abs(u - on) > 1e-8 + 1e-5 * abs(on):
+                    for j in range(3):
+                        paths[r, k, j] = np.nan
+        for k in range(m, paths.shape[1]):
+            for j in range(3):
+                paths[r, k, j] = np.nan
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -364,28 +420,6 @@ def _states_ok(y):  # pragma: no cover - compiled
         if not y[i, 6] > 0.0:
             return False
     return True
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _ballistic_store(
-    t, step, rows, status, status2, ti, yi, nsamp, ts, ys, paths, t_imp, r_imp
-):  # pragma: no cover - compiled
-    """Rows ``rows`` of ``t_imp``, ``r_imp`` and ``paths`` from the two blocked runs: alive
-    at ``t`` where the first did not end in an impact (``status``), hit where also the
-    second did (``status2``: its impact time ``ti`` and point ``yi[:, :3]``); the paths
-    from the recorded samples (:func:`_fill_paths`)."""
-    n = rows.shape[0]
-    alive = np.empty(n, dtype=np.bool_)
-    hit = np.empty(n, dtype=np.bool_)
-    for i in range(n):
-        alive[i] = status[i] != _ig.STATUS_IMPACT
-        hit[i] = alive[i] and status2[i] == _ig.STATUS_IMPACT
-        if hit[i]:
-            r = rows[i]
-            t_imp[r] = ti[i]
-            for j in range(3):
-                r_imp[r, j] = yi[i, j]
-    _fill_paths(t, step, rows, alive, hit, nsamp, ts, ys, paths)
 
 
 def _predict_ballistic_numpy(
