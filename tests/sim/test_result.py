@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from hoplon.scenario import load
-from hoplon.sim import Engine, compile_world
+from hoplon.sim import Engine, RunResult, compile_world
 from hoplon.sim.engine import SHOT_COLUMNS, _ground_distance, _lla, _lla_columns, _may_see_rows
 from hoplon.sim.events import _reference_frame
 
@@ -192,3 +192,82 @@ def test_the_dwell_pre_check_never_skips_a_visible_target(k: int) -> None:
     assert seen.sum() > 1000 and (~seen).sum() > 1000  # not a degenerate check
     may = _may_see_rows(SimpleNamespace(radar=radar), r, _approximate_altitude(r))
     assert not np.any(seen & ~may)
+
+
+# ------------------------------------------------------------- tables made when first read
+
+
+def _eager(r) -> RunResult:
+    """The same result built from its frames (as a user or an older version builds one)."""
+    return RunResult(
+        r.scenario, r.seed, r.events, r.threats, r.shots, r.assets, r.summary, r.trajectories
+    )
+
+
+def _assert_same_result(a, b) -> None:
+    assert (a.scenario, a.seed, a.summary) == (b.scenario, b.seed, b.summary)
+    for name in ("events", "threats", "shots", "assets"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert a.trajectories.keys() == b.trajectories.keys()
+    np.testing.assert_array_equal(a.trajectories["launch_s"], b.trajectories["launch_s"])
+
+
+@pytest.fixture(scope="module")
+def two_partner_run() -> Engine:
+    e = Engine(compile_world(load(EXAMPLES / "two_partner.yaml")), 3)
+    e.run()
+    return e
+
+
+def test_tables_are_made_on_first_read_and_kept(two_partner_run: Engine) -> None:
+    r = two_partner_run._result()
+    assert not {"events", "threats", "shots", "assets"} & set(vars(r))
+    cols = r.plain_columns()
+    assert cols is not None and set(cols) == {"threats", "shots", "assets"}
+    shots = r.shots
+    assert r.shots is shots  # made once
+    assert r.plain_columns() is None  # a frame was handed out: only the frames count now
+    assert "events" not in vars(r) and len(r.events) and "events" in vars(r)
+    with pytest.raises(AttributeError):
+        r.no_such_attribute
+
+
+def test_a_result_given_later_events_keeps_its_own() -> None:
+    e = Engine(compile_world(load(EXAMPLES / "two_partner.yaml")), 0)
+    e._setup()
+    r = e._result()
+    e.log.add(1.0, "late")  # (the log goes on; the result is of the moment it was made)
+    assert len(r.events) == 0
+
+
+def test_pickled_and_copied_results_are_the_eager_ones(two_partner_run: Engine) -> None:
+    import copy
+    import dataclasses
+    import pickle
+
+    r = two_partner_run._result()
+    back = pickle.loads(pickle.dumps(r))
+    assert set(vars(back)) == {f.name for f in dataclasses.fields(RunResult)}
+    assert back.plain_columns() is None
+    _assert_same_result(back, two_partner_run._result())
+    eager = _eager(two_partner_run._result())
+    _assert_same_result(pickle.loads(pickle.dumps(eager)), back)
+    _assert_same_result(copy.deepcopy(two_partner_run._result()), eager)
+    _assert_same_result(dataclasses.replace(two_partner_run._result()), eager)
+    assert repr(two_partner_run._result()) == repr(eager)
+    # an attribute of the user's own goes along, as with the eager result
+    r = two_partner_run._result()
+    r.note = "mine"
+    assert pickle.loads(pickle.dumps(r)).note == "mine"
+
+
+def test_a_result_writes_the_files_of_its_eager_twin(two_partner_run: Engine, tmp_path) -> None:
+    pytest.importorskip("pyarrow")
+    lazy = two_partner_run._result().write(tmp_path / "lazy")
+    eager = _eager(two_partner_run._result()).write(tmp_path / "eager")
+    assert [p.name for p in lazy] == [p.name for p in eager]
+    for a, b in zip(lazy, eager, strict=True):
+        if a.suffix == ".parquet":
+            pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b))
+        else:
+            assert a.read_text() == b.read_text()

@@ -48,6 +48,7 @@ import json
 import math
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,7 +119,12 @@ def _world(spec_text: str) -> Any:
 
 
 def trial_row(result: Any, index: int, seed: int, world: Any) -> dict[str, Any]:
-    """Flatten one :class:`~hoplon.sim.RunResult` into a campaign row (plain Python values)."""
+    """Flatten one :class:`~hoplon.sim.RunResult` into a campaign row (plain Python values).
+
+    A result fresh from the engine gives the row from its plain columns
+    (:meth:`~hoplon.sim.RunResult.plain_columns`; no DataFrame is made); any other from its
+    tables. The two give the same row.
+    """
     s = result.summary
     row: dict[str, Any] = {
         "trial": int(index),
@@ -134,21 +140,61 @@ def trial_row(result: Any, index: int, seed: int, world: Any) -> dict[str, Any]:
         row[f"interceptors_battery_{key}"] = int(n)
     for key, n in s["interceptors_by_force"].items():
         row[f"interceptors_force_{key}"] = int(n)
-    shots = result.shots
+    plain = getattr(result, "plain_columns", None)
+    columns = plain() if plain is not None else None
+    if columns is not None:
+        by_type, survived, first = _row_figures_plain(columns)
+    else:
+        by_type, survived, first = _row_figures(result)
     types = sorted({b.interceptor.name for b in world.batteries} if world else set())
-    by_type = shots["interceptor"].value_counts().to_dict() if len(shots) else {}
     for name in sorted(set(types) | set(by_type)):
         row[f"interceptors_type_{name}"] = int(by_type.get(name, 0))
     row["value_lost"] = float(s["value_lost"])
     row["assets_hit"] = len(s["assets_hit"])
-    for a in result.assets.itertuples():
-        row[f"asset_{a.asset}_survived"] = bool(a.survived)
-    row["first_detection_s"] = _first_detection(result.threats)
-    row["first_launch_s"] = float(shots["launch_s"].min()) if len(shots) else math.nan
+    for asset, ok in survived:
+        row[f"asset_{asset}_survived"] = bool(ok)
+    row["first_detection_s"], row["first_launch_s"], row["first_intercept_s"] = first
+    return row
+
+
+def _row_figures(result: Any) -> tuple[dict[str, int], list[tuple[Any, Any]], tuple[float, ...]]:
+    """From a result's tables: interceptors fired by type, (asset, survived) pairs, and the
+    first detection, launch and intercept times [s] (NaN: none)."""
+    shots = result.shots
+    by_type = shots["interceptor"].value_counts().to_dict() if len(shots) else {}
+    survived = [(a.asset, a.survived) for a in result.assets.itertuples()]
+    first_launch = float(shots["launch_s"].min()) if len(shots) else math.nan
     th = result.threats
     hit = th[th["outcome"] == "intercepted"] if len(th) else th
-    row["first_intercept_s"] = float(hit["intercept_s"].min()) if len(hit) else math.nan
-    return row
+    first_intercept = float(hit["intercept_s"].min()) if len(hit) else math.nan
+    return by_type, survived, (_first_detection(th), first_launch, first_intercept)
+
+
+def _row_figures_plain(
+    columns: dict[str, dict[str, Any] | None],
+) -> tuple[dict[str, int], list[tuple[Any, Any]], tuple[float, ...]]:
+    """:func:`_row_figures` from the plain columns the tables would be made of (the same
+    values: the same reductions over the same numbers in the same order)."""
+    shots, assets, th = columns["shots"], columns["assets"], columns["threats"]
+    if shots is not None and len(shots["shot"]):
+        by_type: dict[str, int] = Counter(shots["interceptor"])
+        first_launch = float(np.min(np.asarray(shots["launch_s"], dtype=float)))
+    else:
+        by_type, first_launch = {}, math.nan
+    survived = list(zip(assets["asset"], assets["survived"], strict=True)) if assets else []
+    first_detection = first_intercept = math.nan
+    if th is not None and len(th["threat"]):
+        # the frame's float block of these columns is (columns, threats), row by row
+        cols = [v for k, v in th.items() if k.startswith("first_detection_s")]
+        if cols:
+            v = np.array(cols, dtype=float)
+            if np.isfinite(v).any():
+                first_detection = float(np.nanmin(v))
+        icpt = np.asarray(th["intercept_s"], dtype=float)
+        hit = icpt[~np.isnan(icpt)]  # (exactly the intercepted threats')
+        if len(hit):
+            first_intercept = float(np.min(hit))
+    return by_type, survived, (first_detection, first_launch, first_intercept)
 
 
 def _first_detection(threats: Any) -> float:
@@ -182,16 +228,15 @@ def run_trials(spec_text: str, indices: list[int], seeds: list[int]) -> list[dic
 
     world = _world(spec_text)
     t0 = time.perf_counter()
-    results = BatchEngine(world, seeds).run()
+    batch = BatchEngine(world, seeds)
+    results = batch.run()
     rows = [
         trial_row(result, index, seed, world)
         for result, index, seed in zip(results, indices, seeds, strict=True)
     ]
-    # the lanes hold reference cycles, and BatchEngine.run pauses automatic collection, so
-    # free the block now rather than keep it beside the next one (cheap in a worker, where
-    # the world is frozen: see _init_worker)
     del results
-    gc.collect()
+    batch.close()  # (freed by reference counting, no collection needed)
+    del batch
     share = (time.perf_counter() - t0) / len(rows)
     for row in rows:
         row["wall_s"] = share

@@ -46,6 +46,7 @@ lockstep with each trial's result exactly its own.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections import Counter
@@ -71,7 +72,7 @@ from hoplon.sim.prediction import (
     impact_predictions,
     predict_paths,
 )
-from hoplon.sim.result import RunResult
+from hoplon.sim.result import RunResult, frame_from_columns
 from hoplon.sim.sharing import (
     C_ARRIVAL,
     C_ORIGIN,
@@ -889,10 +890,9 @@ class Engine:
 
     # ------------------------------------------------------------------ results
     def _result(self) -> RunResult:
-        """The trial's :class:`RunResult`; its tables are built column by column (the
-        frames equal those of the rows as dicts, which the tests build as the reference)."""
-        import pandas as pd
-
+        """The trial's :class:`RunResult`; its tables are given as plain columns, made
+        into frames when first read (:meth:`RunResult.from_columns`; the frames equal
+        those of the rows as dicts, which the tests build as the reference)."""
         w = self.world
         end = w.spec.duration
         pts = _points(w)
@@ -920,9 +920,9 @@ class Engine:
             for f, name in enumerate(w.forces):
                 data[f"first_detection_s_{name}"] = np.array(self.first_detect[f], dtype=float)
                 data[f"launch_warning_s_{name}"] = np.array(self.warned[f], dtype=float)
-            threats = pd.DataFrame(data)
+            threats: dict[str, Any] | None = data
         else:
-            threats = pd.DataFrame([])
+            threats = None
         fired = [s for s in self.shots if s.launch_s <= end]
         if fired:
             site = [pts.site[s.battery] for s in fired]
@@ -936,48 +936,43 @@ class Engine:
             shot_battery = [bats[s.battery].key for s in fired]
             shot_force = [w.forces[s.force] for s in fired]
             shot_remote = [s.remote for s in fired]
-            shots = pd.DataFrame(
-                {
-                    "shot": [s.index for s in fired],
-                    "battery": shot_battery,
-                    "force": shot_force,
-                    "interceptor": [bats[s.battery].interceptor.name for s in fired],
-                    "launch_s": [s.launch_s for s in fired],
-                    "intercept_s": [s.intercept_s for s in fired],
-                    "track": [str(s.key) for s in fired],
-                    "remote_track": shot_remote,
-                    "stage": [s.stage for s in fired],
-                    "threat": [s.threat for s in fired],
-                    "miss_distance_m": [s.miss_m for s in fired],
-                    "hit": [s.hit for s in fired],
-                    "site_lat_deg": [p[0] for p in site],
-                    "site_lon_deg": [p[1] for p in site],
-                    "site_alt_m": [p[2] for p in site],
-                    "aim_lat_deg": [p[0] for p in aim],
-                    "aim_lon_deg": [p[1] for p in aim],
-                    "aim_alt_m": [p[2] for p in aim],
-                }
-            )
+            shots: dict[str, Any] | None = {
+                "shot": [s.index for s in fired],
+                "battery": shot_battery,
+                "force": shot_force,
+                "interceptor": [bats[s.battery].interceptor.name for s in fired],
+                "launch_s": [s.launch_s for s in fired],
+                "intercept_s": [s.intercept_s for s in fired],
+                "track": [str(s.key) for s in fired],
+                "remote_track": shot_remote,
+                "stage": [s.stage for s in fired],
+                "threat": [s.threat for s in fired],
+                "miss_distance_m": [s.miss_m for s in fired],
+                "hit": [s.hit for s in fired],
+                "site_lat_deg": [p[0] for p in site],
+                "site_lon_deg": [p[1] for p in site],
+                "site_alt_m": [p[2] for p in site],
+                "aim_lat_deg": [p[0] for p in aim],
+                "aim_lon_deg": [p[1] for p in aim],
+                "aim_alt_m": [p[2] for p in aim],
+            }
         else:
             shot_battery, shot_force, shot_remote = [], [], []
-            shots = pd.DataFrame([], columns=SHOT_COLUMNS)
+            shots = None
         # leakers that hit each asset (whether a threat's impact point hits an asset is a
         # property of the world, see _points)
         leakers_hit = (pts.asset_hit & leaked).sum(axis=1).tolist() if n else [0] * len(w.assets)
         survived = [k == 0 for k in leakers_hit]
         asset_columns = ["asset", "owner", "value", "leakers_hit", "survived"]
+        assets: dict[str, Any] | None = None
         if w.assets:
-            assets = pd.DataFrame(
-                {
-                    "asset": [a.name for a in w.assets],
-                    "owner": [a.owner for a in w.assets],
-                    "value": [a.value for a in w.assets],
-                    "leakers_hit": leakers_hit,
-                    "survived": survived,
-                }
-            )
-        else:
-            assets = pd.DataFrame([], columns=asset_columns)
+            assets = {
+                "asset": [a.name for a in w.assets],
+                "owner": [a.owner for a in w.assets],
+                "value": [a.value for a in w.assets],
+                "leakers_hit": leakers_hit,
+                "survived": survived,
+            }
         fired_by = Counter(shot_battery)
         by_battery = {b.key: fired_by[b.key] for b in w.batteries}
         fired_by_force = Counter(shot_force)
@@ -996,18 +991,23 @@ class Engine:
             "assets_hit": [a.name for a in lost],
             "value_lost": float(sum(a.value for a in lost)),
         }
-        return RunResult(
+        log = EventLog()  # (the events so far: the frame is made when first read)
+        log.entries = list(self.log.entries)
+        return RunResult.from_columns(
             scenario=w.spec.name,
             seed=self.seed,
-            events=self.log.to_frame(),
-            threats=threats,
-            shots=shots,
-            assets=assets,
+            tables={
+                "events": log.to_frame,
+                "threats": functools.partial(frame_from_columns, threats),
+                "shots": functools.partial(frame_from_columns, shots, SHOT_COLUMNS),
+                "assets": functools.partial(frame_from_columns, assets, asset_columns),
+            },
             summary=summary,
             trajectories={
                 "threats": {i: th.trajectory for i, th in enumerate(w.threats)},
                 "launch_s": self.launch_s.copy(),
             },
+            columns={"threats": threats, "shots": shots, "assets": assets},
         )
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+#: the tables of a run (attributes of :class:`RunResult`)
+TABLES = ("events", "threats", "shots", "assets")
 
 
 @dataclass
@@ -35,6 +39,14 @@ class RunResult:
     trajectories : dict
         Truth trajectories of the threats (by threat index) and interceptor flyouts, for
         plots and exports; not part of the tables.
+
+    Notes
+    -----
+    The engine gives its results with the tables still as plain columns
+    (:meth:`from_columns`): each DataFrame is made on first access to its attribute, then
+    kept, so that a campaign, which reads only a few figures of each trial, builds none
+    (:func:`hoplon.analysis.campaign.trial_row`). Pickling, copying, comparing or writing a
+    result builds its tables first.
     """
 
     scenario: str
@@ -45,6 +57,59 @@ class RunResult:
     assets: Any
     summary: dict[str, Any]
     trajectories: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_columns(
+        cls,
+        scenario: str,
+        seed: int,
+        tables: dict[str, Callable[[], Any]],
+        summary: dict[str, Any],
+        trajectories: dict[str, Any],
+        columns: dict[str, dict[str, Any] | None],
+    ) -> RunResult:
+        """A result whose tables are made when first read: ``tables`` maps each name of
+        :data:`TABLES` to a function making its DataFrame; ``columns`` holds the plain
+        columns of ``threats``, ``shots`` and ``assets`` (``None``: the table is empty)
+        the frames are made of (see :meth:`plain_columns`)."""
+        self = cls.__new__(cls)
+        d = self.__dict__
+        d["scenario"] = scenario
+        d["seed"] = seed
+        d["summary"] = summary
+        d["trajectories"] = trajectories
+        d["_pending"] = {name: tables[name] for name in TABLES}
+        d["_columns"] = columns
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        # called only for attributes not in the instance dict: a table not made yet
+        pending = self.__dict__.get("_pending")
+        if pending is None or name not in pending:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = pending[name]()
+        self.__dict__[name] = value
+        del pending[name]
+        return value
+
+    def plain_columns(self) -> dict[str, dict[str, Any] | None] | None:
+        """The plain columns (lists and arrays by column name, ``None`` for an empty
+        table) of ``threats``, ``shots`` and ``assets`` while none of these frames has
+        been made (then they are exactly what the frames would hold), else ``None``."""
+        d = self.__dict__
+        columns = d.get("_columns")
+        if columns is None or "threats" in d or "shots" in d or "assets" in d:
+            return None
+        return columns
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the fields (every table made) and any other attribute, as a result built from
+        # frames pickles
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key, value in self.__dict__.items():
+            if key not in state and key not in ("_pending", "_columns"):
+                state[key] = value
+        return state
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write the tables (Parquet) and the summary (JSON) into ``out_dir``.
@@ -130,3 +195,13 @@ class RunResult:
                 )
             )
         return pd.concat(frames, ignore_index=True)
+
+
+def frame_from_columns(data: dict[str, Any] | None, columns: list[str] | None = None) -> Any:
+    """A table of :class:`RunResult` from its plain columns: ``pandas.DataFrame(data)``, or
+    an empty frame with ``columns`` when ``data`` is ``None``."""
+    import pandas as pd
+
+    if data is None:
+        return pd.DataFrame([], columns=columns)
+    return pd.DataFrame(data)
