@@ -579,6 +579,48 @@ def test_lane_pairs():
         assert list(got) == expected
 
 
+def _spd(rng, n, scale):
+    a = rng.standard_normal((n, 3, 3)) * scale[:, None, None]
+    return a @ np.swapaxes(a, -1, -2) + np.eye(3) * scale[:, None, None] ** 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pair_cost_and_states_equal_numpy(seed):
+    """The pair cost and state kernels give the numpy code they replace bit for bit."""
+    rng = np.random.default_rng(seed)
+    n_st, n_new, n = 40, 30, 500
+    scale = 10.0 ** rng.uniform(-2, 4, n_st + n_new)
+    st_pos = rng.standard_normal((n_st, 3)) * 1e5
+    pos = st_pos[rng.integers(0, n_st, n_new)] + rng.standard_normal((n_new, 3)) * 1e4
+    st_cov, cov = _spd(rng, n_st, scale[:n_st]), _spd(rng, n_new, scale[n_st:])
+    st_time = rng.uniform(0.0, 10.0, n_st)
+    t, max_speed = 10.5, 3000.0
+    ci, si = rng.integers(0, n_new, n), rng.integers(0, n_st, n)
+    T, cost = lanes_module._pair_cost(t, st_time, st_pos, st_cov, pos, cov, ci, si, max_speed)
+    eT = t - st_time[si]
+    dist = np.linalg.norm(pos[ci] - st_pos[si], axis=-1)
+    sig = np.sqrt(np.trace(st_cov[si], axis1=1, axis2=2)) + np.sqrt(
+        np.trace(cov[ci], axis1=1, axis2=2)
+    )
+    excess = dist - max_speed * eT - 3.0 * sig
+    ecost = np.where(excess <= 0.0, dist / eT, np.inf)
+    assert 0 < np.isfinite(ecost).sum() < n
+    assert T.tobytes() == eT.tobytes() and cost.tobytes() == ecost.tobytes()
+    for d in (6, 8):
+        rows, cols = si[:50], ci[:50]
+        xs, Ps = lanes_module._pair_states(pos, cov, st_pos, st_cov, rows, cols, T[:50], d)
+        Tp = eT[:50][:, None]
+        R1, R2 = st_cov[rows], cov[cols]
+        ex = np.zeros((50, d))
+        ex[:, :3] = pos[cols]
+        ex[:, 3:6] = (pos[cols] - st_pos[rows]) / Tp
+        eP = np.zeros((50, d, d))
+        eP[:, :3, :3] = R2
+        eP[:, :3, 3:6] = eP[:, 3:6, :3] = R2 / Tp[..., None]
+        eP[:, 3:6, 3:6] = (R1 + R2) / Tp[..., None] ** 2
+        assert xs.tobytes() == ex.tobytes() and Ps.tobytes() == eP.tobytes()
+
+
 def test_check_R_raises_as_the_lanes_would():
     """The one-pass R check accepts exactly what check_covariance accepts lane by lane."""
     from hoplon.tracking.filters import check_covariance

@@ -678,7 +678,8 @@ class LaneTracker:
         # candidate pairs, then their d² (exact where the decision or the value matters)
         tp, rp, nu, S, d2, sure = _gate_pairs(zhat, HPHt, z, R, t_li, r_start, r_count, gate, model)
         exact = _ExactD2(nu, S, R, t_li[tp], r_start, r_count)
-        d2[~sure] = exact(np.flatnonzero(~sure))
+        if not sure.all():
+            d2[~sure] = exact(np.flatnonzero(~sure))
         # GNN per lane: disjoint gated pairs are the optimum; conflicts solve their lane
         p_li = t_li[tp]
         chosen, bad = _clean_pairs(tp, rp, p_li, d2, gate, n, len(z), len(lanes))
@@ -884,13 +885,9 @@ class LaneTracker:
             # point's rank among the lane's new points
             ci, rank, si, col = _lane_pairs(self._st_lane, p_lane, self.n_lanes)
             if ci.size:
-                T = t - self._st_time[si]
-                dist = np.linalg.norm(pos[ci] - self._st_pos[si], axis=-1)
-                sig = np.sqrt(np.trace(self._st_cov[si], axis1=1, axis2=2)) + np.sqrt(
-                    np.trace(cov[ci], axis1=1, axis2=2)
+                T, cost = _pair_cost(
+                    t, self._st_time, self._st_pos, self._st_cov, pos, cov, ci, si, self._max_speed
                 )
-                excess = dist - self._max_speed * T - 3.0 * sig
-                cost = np.where(excess <= 0.0, dist / T, np.inf)
                 gate = self._max_speed * 10.0
                 # lane-local indices: stored rank (row) and new point rank (column)
                 g = p_lane[ci]
@@ -907,19 +904,13 @@ class LaneTracker:
                 sel = sel[np.lexsort((rank[sel], p_lane[ci[sel]]))]
                 rows, cols = si[sel], ci[sel]
                 if rows.size:
-                    Tp = T[sel][:, None]
-                    R1, R2 = self._st_cov[rows], cov[cols]
-                    k = rows.size
-                    xs = np.zeros((k, d))
-                    xs[:, :3] = pos[cols]
-                    xs[:, 3:6] = (pos[cols] - self._st_pos[rows]) / Tp
-                    xs[:, 6:] = self._extra_mean
-                    Ps = np.zeros((k, d, d))
-                    Ps[:, :3, :3] = R2
-                    Ps[:, :3, 3:6] = Ps[:, 3:6, :3] = R2 / Tp[..., None]
-                    Ps[:, 3:6, 3:6] = (R1 + R2) / Tp[..., None] ** 2
-                    extra = np.arange(6, d)
-                    Ps[:, extra, extra] = self._extra_var
+                    xs, Ps = _pair_states(
+                        pos, cov, self._st_pos, self._st_cov, rows, cols, T[sel], d
+                    )
+                    if d > 6:
+                        xs[:, 6:] = self._extra_mean
+                        extra = np.arange(6, d)
+                        Ps[:, extra, extra] = self._extra_var
                     new_sensors = [
                         self._st_sensors[r] | sensors[c]
                         for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
@@ -1611,6 +1602,104 @@ def _life_cycle_kernel(
             gone[i] = True
             count += 1
     return count
+
+
+def _pair_cost(
+    t: float,
+    st_time: FloatArray,
+    st_pos: FloatArray,
+    st_cov: FloatArray,
+    pos: FloatArray,
+    cov: FloatArray,
+    ci: IntArray,
+    si: IntArray,
+    max_speed: float,
+) -> tuple[FloatArray, FloatArray]:
+    """TwoPointInitiator's pair test of new points ``ci`` with stored points ``si``: the time
+    ``T`` between them and the cost ``|Δp| / T`` where ``|Δp| - v_max T - 3 σ ≤ 0`` (``σ``:
+    the root traces of both covariances), else inf. One numba kernel, with numpy's order of
+    operations (``norm`` and ``trace`` sum their terms in order)."""
+    T, cost = np.empty(ci.size), np.empty(ci.size)
+    _pair_cost_kernel(t, st_time, st_pos, st_cov, pos, cov, ci, si, float(max_speed), T, cost)
+    return T, cost
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _pair_cost_kernel(
+    t: float,
+    st_time: FloatArray,
+    st_pos: FloatArray,
+    st_cov: FloatArray,
+    pos: FloatArray,
+    cov: FloatArray,
+    ci: IntArray,
+    si: IntArray,
+    max_speed: float,
+    T: FloatArray,
+    cost: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    k = pos.shape[1]
+    for q in range(ci.size):
+        c, s = ci[q], si[q]
+        Tq = t - st_time[s]
+        d = pos[c, 0] - st_pos[s, 0]
+        ss = d * d
+        tr_s = st_cov[s, 0, 0]
+        tr_c = cov[c, 0, 0]
+        for j in range(1, k):
+            d = pos[c, j] - st_pos[s, j]
+            ss = ss + d * d
+            tr_s = tr_s + st_cov[s, j, j]
+            tr_c = tr_c + cov[c, j, j]
+        dist = np.sqrt(ss)
+        sig = np.sqrt(tr_s) + np.sqrt(tr_c)
+        excess = dist - max_speed * Tq - 3.0 * sig
+        T[q] = Tq
+        cost[q] = dist / Tq if excess <= 0.0 else np.inf
+
+
+def _pair_states(
+    pos: FloatArray,
+    cov: FloatArray,
+    st_pos: FloatArray,
+    st_cov: FloatArray,
+    rows: IntArray,
+    cols: IntArray,
+    T: FloatArray,
+    d: int,
+) -> tuple[FloatArray, FloatArray]:
+    """TwoPointInitiator's state of each pair (stored point ``rows``, new point ``cols``,
+    ``T`` apart): position and velocity with their covariance (``R2``, ``R2 / T``,
+    ``(R1 + R2) / T²``); the columns past 6 are left zero."""
+    xs, Ps = np.zeros((rows.size, d)), np.zeros((rows.size, d, d))
+    _pair_states_kernel(pos, cov, st_pos, st_cov, rows, cols, T, xs, Ps)
+    return xs, Ps
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _pair_states_kernel(
+    pos: FloatArray,
+    cov: FloatArray,
+    st_pos: FloatArray,
+    st_cov: FloatArray,
+    rows: IntArray,
+    cols: IntArray,
+    T: FloatArray,
+    xs: FloatArray,
+    Ps: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    for q in range(rows.size):
+        r, c, Tq = rows[q], cols[q], T[q]
+        T2 = Tq * Tq
+        for i in range(3):
+            xs[q, i] = pos[c, i]
+            xs[q, 3 + i] = (pos[c, i] - st_pos[r, i]) / Tq
+            for j in range(3):
+                R2 = cov[c, i, j]
+                Ps[q, i, j] = R2
+                Ps[q, i, 3 + j] = R2 / Tq
+                Ps[q, 3 + i, j] = R2 / Tq
+                Ps[q, 3 + i, 3 + j] = (st_cov[r, i, j] + R2) / T2
 
 
 def _lane_pairs(
