@@ -47,7 +47,7 @@ from hoplon.sim.engine import (
     tracker_options,
     truth_states,
 )
-from hoplon.sim.events import EventKind, EventQueue
+from hoplon.sim.events import Event, EventKind, EventQueue
 from hoplon.sim.result import RunResult
 from hoplon.sim.world import World
 from hoplon.tracking.lanes import LaneTracker
@@ -464,7 +464,9 @@ def _drain(e: Engine, key: tuple[float, int], end: float) -> None:
     heap = e.queue._heap
     handlers = e.handlers
     pop = heapq.heappop
-    while heap and heap[0][:2] < key and heap[0][0] <= end:  # (an Event is a tuple)
+    # (an Event is a tuple (time, priority, seq, ...): it is before the pair ``key`` exactly
+    # when its (time, priority) is)
+    while heap and heap[0] < key and heap[0][0] <= end:
         ev = pop(heap)
         handlers[ev.kind](ev.time_s, **ev.data)
 
@@ -481,13 +483,13 @@ class _LaneQueue(EventQueue):
         self._lane = lane
 
     def push(self, time_s: float, kind: EventKind, **data: Any) -> None:
-        super().push(time_s, kind, **data)
-        key = (float(time_s), int(kind))  # the event's (time, priority)
+        t, p = float(time_s), int(kind)  # the event's (time, priority)
+        heapq.heappush(self._heap, Event(t, p, next(self._counter), kind, data))  # (as pushed)
         due = self._due
         k = self._lane
-        if key < due.head[k]:
-            due.head[k] = key
-            heapq.heappush(due.heap, (key[0], key[1], k))
+        if (t, p) < due.head[k]:
+            due.head[k] = (t, p)
+            heapq.heappush(due.heap, (t, p, k))
 
 
 class _DueLanes:
@@ -524,7 +526,7 @@ class _DueLanes:
         heap = self.heap
         head = self.head
         lanes = self.lanes
-        while heap and heap[0][:2] < key and heap[0][0] <= end:
+        while heap and heap[0] < key and heap[0][0] <= end:  # ((t, p, k) < key: (t, p) is)
             t, p, k = heapq.heappop(heap)
             if head[k] != (t, p):
                 continue  # stale: the lane's earliest event changed since

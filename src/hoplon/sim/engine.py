@@ -786,7 +786,8 @@ class Engine:
         if len(flying):
             # (not kept for the dwells: an intercept rarely falls on a frame time)
             states = self._truth_states_uncached(t, flying)
-            d = np.linalg.norm(states[:, :3] - aim, axis=1)
+            x = states[:, :3] - aim
+            d = np.sqrt(np.add.reduce(x * x, axis=1))  # (what np.linalg.norm(x, axis=1) is)
             j = int(np.argmin(d))
             s.miss_m = float(d[j])  # to the nearest threat, met or not
             if s.miss_m <= ACQUISITION_BASKET_M:
@@ -836,15 +837,27 @@ class Engine:
         within the midcourse divert of the planned intercept point.
         """
         self._receive(s.force, t, EventKind.INTERCEPT)
-        tracks = self.trackers[s.force].tracks
-        R, K = self._shared().lane_rows(s.force, self.lane)
+        tracker = self.trackers[s.force]
         # the engaged track, own or delivered (estimates extrapolated as x + v (t - t_x))
         if s.key[0] == "own":
-            hit = np.flatnonzero(tracks.track_id == s.key[2])
+            batch = getattr(tracker, "_batch", None)
+            if batch is not None:
+                # a lockstep lane: look in the lane's rows of the force's tracks grouped by
+                # lane (what its view holds) without building the view
+                grouped, bounds = batch._grouped(s.force)
+                lo = bounds[self.lane]
+                own = grouped.track_id[lo : bounds[self.lane + 1]]
+            else:
+                grouped, lo = tracker.tracks, 0
+                own = grouped.track_id
+            hit = np.flatnonzero(own == s.key[2])
             if len(hit):
-                x = tracks.x[hit[0], :6]
-                return self._within_divert(s, x[:3] + x[3:6] * (t - float(tracks.time_s[hit[0]])))
-        elif len(K):
+                i = lo + int(hit[0])
+                x = grouped.x[i, :6]
+                return self._within_divert(s, x[:3] + x[3:6] * (t - float(grouped.time_s[i])))
+        tracks = tracker.tracks
+        R, K = self._shared().lane_rows(s.force, self.lane)
+        if s.key[0] != "own" and len(K):
             sender = self.world.forces.index(s.key[1])
             hit = np.flatnonzero(
                 (((K >> SENDER_SHIFT) & 0xFF) == sender) & ((K & TRACK_MASK) == s.key[2])
@@ -867,11 +880,11 @@ class Engine:
     def _within_divert(self, s: _Shot, aim: np.ndarray) -> np.ndarray:
         """``aim`` if the shot can divert to it from its planned point, else the planned
         point."""
-        site = self.world.batteries[s.battery].site_ecef_m
-        reach = max(
-            MIDCOURSE_DIVERT_FRACTION * np.linalg.norm(s.r_pip - site), MIDCOURSE_DIVERT_MIN_M
-        )
-        if np.linalg.norm(aim - s.r_pip) > reach:
+        # (|v| as np.linalg.norm computes it for a vector: sqrt(v . v))
+        v = s.r_pip - self.world.batteries[s.battery].site_ecef_m
+        reach = max(MIDCOURSE_DIVERT_FRACTION * math.sqrt(v.dot(v)), MIDCOURSE_DIVERT_MIN_M)
+        v = aim - s.r_pip
+        if math.sqrt(v.dot(v)) > reach:
             return s.r_pip
         return aim
 
@@ -1869,6 +1882,58 @@ def _may_see(site: Any, r: np.ndarray, alt: np.ndarray) -> bool:
 
 
 def _may_see_rows(
+    site: Any, r: np.ndarray, alt: np.ndarray, horizons: dict[float, np.ndarray] | None = None
+) -> np.ndarray:
+    """:func:`_may_see_rows_reference` in one compiled loop (the same operations in the
+    same order, element by element: the same bits; ``horizons`` is not needed there)."""
+    radar = site.radar
+    re = R_EARTH_MEAN_M * radar.k_factor
+    hs = max(radar.alt_m, 0.0)
+    return _may_see_kernel(
+        np.asarray(r, dtype=float),
+        radar.as_array().site_ecef_m[0],
+        np.asarray(alt, dtype=float),
+        2.0 * re,
+        hs,
+        math.sqrt(hs * (2.0 * re + hs)),
+        R_EARTH_MEAN_M + hs,
+        radar.max_range_m + 1e3,
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _may_see_kernel(
+    r: np.ndarray,
+    site: np.ndarray,
+    alt: np.ndarray,
+    twice_re: float,
+    hs: float,
+    hs_tangent: float,
+    r_hs: float,
+    max_d: float,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """The per-target part of :func:`_may_see_rows_reference` (its expressions, in its
+    order; ``max(a, 0.0)`` keeps a NaN and ``-0.0`` as ``np.maximum`` does; the distance's
+    squares are summed left to right, as ``np.add.reduce`` sums a row of three)."""
+    R = R_EARTH_MEAN_M
+    out = np.empty(len(r), dtype=np.bool_)
+    s0, s1, s2 = site[0], site[1], site[2]
+    for i in range(len(r)):
+        x0 = r[i, 0] - s0
+        x1 = r[i, 1] - s1
+        x2 = r[i, 2] - s2
+        d = np.sqrt((x0 * x0 + x1 * x1) + x2 * x2)
+        a = alt[i]
+        h = a if (a >= 0.0 or a != a) else 0.0
+        target = np.sqrt(h * (twice_re + h))
+        theta = (target + hs_tangent) / R
+        dh = h - hs
+        reach = np.sqrt(dh * dh + ((R + h) * r_hs) * (theta * theta))
+        out[i] = (d <= max_d) & (d <= reach + 20e3)
+    return out
+
+
+def _may_see_rows_reference(
     site: Any, r: np.ndarray, alt: np.ndarray, horizons: dict[float, np.ndarray] | None = None
 ) -> np.ndarray:
     """Per target at ECEF ``r`` [m] of approximate altitude ``alt`` [m]: whether it could be

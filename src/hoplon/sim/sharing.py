@@ -187,6 +187,21 @@ class SharedTracks:
             idx = idx[keep]
             if not len(idx):
                 return
+        if isinstance(lanes, int) and self.n_lanes > 1:
+            # one lane's deliveries change only its rows of the box (its rows are one run
+            # of it, and _merge keeps the other lanes' rows as they are): merge them alone
+            bR, bK = self.box[recipient]
+            lo, hi = _lane_bounds(bK, lanes)
+            sR, sK = _merge(bR[lo:hi], bK[lo:hi], R, K, idx, self.n_boxed)
+            self.n_boxed += len(idx)
+            if lo == 0 and hi == len(bK):
+                self.box[recipient] = (sR, sK)
+            else:
+                self.box[recipient] = (
+                    np.concatenate((bR[:lo], sR, bR[hi:])),
+                    np.concatenate((bK[:lo], sK, bK[hi:])),
+                )
+            return
         self.deliver(recipient, R, K, idx)
 
     def deliver(self, recipient: int, R: np.ndarray, K: np.ndarray, idx: np.ndarray) -> None:
@@ -226,8 +241,15 @@ class SharedTracks:
         bR, bK = self.box[recipient]
         if self.n_lanes == 1:
             return bR, bK
-        m = (bK >> LANE_SHIFT) == lane
-        return bR[m], bK[m]
+        lo, hi = _lane_bounds(bK, lane)
+        return bR[lo:hi], bK[lo:hi]  # (views: the box's arrays are replaced, never changed)
+
+
+def _lane_bounds(keys: np.ndarray, lane: int) -> tuple[int, int]:
+    """Where lane ``lane``'s rows are in a box's ``keys`` (sorted by lane: the lane is the
+    key's top bits, so a binary search on the keys finds the lane's bounds)."""
+    lo, hi = keys.searchsorted((lane << LANE_SHIFT, (lane + 1) << LANE_SHIFT)).tolist()
+    return lo, hi
 
 
 @numba.njit(cache=True, nogil=True)
