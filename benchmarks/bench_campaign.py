@@ -8,8 +8,8 @@ processes, Parquet rows, seeds from the root SeedSequence) of ``--trials`` per w
 K workers. "Overall" rates include everything (spawning the workers, imports, compiling the
 world in each worker); "steady" rates count the trials after each worker's first block.
 
-Run: ``python benchmarks/bench_campaign.py [--scenario two_partner] [--trials 128]
-[--lanes 64] [--workers 1,2] [--baseline-trials 4] [--profile]``.
+Run: ``python benchmarks/bench_campaign.py [--scenario two_partner] [--trials 256]
+[--lanes 128] [--workers 1,2] [--baseline-trials 4] [--profile]``.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from hoplon.sim.batch import BatchEngine
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="two_partner")
-    ap.add_argument("--trials", type=int, default=128, help="trials per worker in campaigns")
-    ap.add_argument("--lanes", type=int, default=64)
+    ap.add_argument("--trials", type=int, default=256, help="trials per worker in campaigns")
+    ap.add_argument("--lanes", type=int, default=128)
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--baseline-trials", type=int, default=4)
     ap.add_argument("--profile", action="store_true", help="profile one block (cProfile)")

@@ -93,7 +93,10 @@ def campaign(
     lanes: int | None = typer.Option(
         None,
         "--lanes",
-        help="Trials a worker runs together in lockstep (default 32; same numbers for any).",
+        help=(
+            "Trials a worker runs together in lockstep (default 128, about 0.7 GB a worker;"
+            " fewer use less memory; same numbers for any)."
+        ),
     ),
 ) -> None:
     """Run N Monte Carlo trials of a scenario: leakers, interceptors, survival, with CIs."""

@@ -53,10 +53,12 @@ from hoplon.sim.world import World
 from hoplon.tracking.lanes import LaneTracker
 from hoplon.tracking.state import TrackSet
 
-#: Lanes per batch by default: large enough to spread the per-event work, small enough to
-#: keep a batch's memory and latency modest (two_partner, 2-core machine: 32 lanes 16.2,
-#: 64 lanes 18.4, 128 lanes ~19 trials/s on one worker; a 64-lane block peaks at ~560 MB).
-DEFAULT_LANES = 64
+#: Lanes per batch by default: large enough to spread the per-event work (most of a command
+#: cycle is now a few array operations for all lanes), small enough to keep a batch's memory
+#: and latency modest. two_partner, 2-core machine, 2 workers, steady: 64 lanes 47.5-48.8,
+#: 128 lanes 50.9-54.0 trials/s; a 128-lane block peaks at ~0.72 GB (64: ~0.5 GB), so a
+#: campaign needs about that much memory per worker (``--lanes`` lowers it).
+DEFAULT_LANES = 128
 
 _T = TypeVar("_T")
 
